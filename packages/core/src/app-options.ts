@@ -1,0 +1,52 @@
+import type { Broker } from './broker/broker.js';
+import type { AmqpBrokerOptions } from './broker/amqp/amqp-broker.js';
+import type { ResultBackend } from './backends/result-backend.js';
+import type { RoutesTable } from './producer/routing.js';
+import type { Codec } from './serialization/codec.js';
+import type { Logger } from './util/logger.js';
+
+export interface AppOptions {
+  /**
+   * `memory://` (in-process), `amqp://user:pass@host:5672/vhost` (several joined with `;` for
+   * cluster failover), or a Broker instance (to share one memory broker between two apps).
+   * @defaultValue 'memory://'
+   */
+  broker?: string | readonly string[] | Broker;
+  /** `memory://`, `rpc://`, `redis://host:6379/0`, a ResultBackend, or null for none. @defaultValue 'rpc://' */
+  backend?: string | ResultBackend | null;
+  /** Queue for tasks that name none (Celery's `task_default_queue`). @defaultValue 'celery' */
+  defaultQueue?: string;
+  /** Task name globs → queue (or `{ queue, exchange, routingKey }`), first match wins. */
+  routes?: RoutesTable;
+  /** Content types or serializer names a worker decodes. Pickle is never allowed. @defaultValue ['json'] */
+  accept?: readonly string[];
+  /** Serializer used to send. @defaultValue 'json' */
+  serializer?: string;
+  /** Extra codecs (for example msgpack). */
+  codecs?: readonly Codec[];
+  /** Seconds results are kept (redis key TTL, rpc reply queue expiry). @defaultValue 86400 */
+  resultExpires?: number;
+  /** `x-max-priority` on every task queue (Celery's `task_queue_max_priority`). */
+  queueMaxPriority?: number;
+  /** Declare task queues as quorum queues (per-consumer QoS is then used). @defaultValue false */
+  quorumQueues?: boolean;
+  /** Remote control namespace: exchanges `<ns>.pidbox` / `reply.<ns>.pidbox`. @defaultValue 'celery' */
+  controlExchange?: string;
+  /** Event exchange (topic). @defaultValue 'celeryev' */
+  eventExchange?: string;
+  /** Send `task-sent` events from this producer (Celery's `task_send_sent_event`). @defaultValue false */
+  sendSentEvent?: boolean;
+  /** Connection settings for amqp:// brokers. */
+  amqp?: Omit<AmqpBrokerOptions, 'url'>;
+  logger?: Logger;
+}
+
+export const APP_DEFAULTS = Object.freeze({
+  broker: 'memory://',
+  backend: 'rpc://',
+  defaultQueue: 'celery',
+  serializer: 'json',
+  resultExpires: 86_400,
+  controlExchange: 'celery',
+  eventExchange: 'celeryev',
+});

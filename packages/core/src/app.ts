@@ -1,0 +1,182 @@
+/**
+ * `createApp()`: the one composition root. Everything (broker, backend, codecs, task
+ * registry, producer) hangs off the returned app; two apps in one process share nothing.
+ */
+import type { Broker } from './broker/broker.js';
+import { AmqpBroker } from './broker/amqp/amqp-broker.js';
+import { MemoryBroker } from './broker/memory/memory-broker.js';
+import type { ResultBackend } from './backends/result-backend.js';
+import { MemoryBackend } from './backends/memory-backend.js';
+import { RpcBackend } from './backends/rpc-backend.js';
+import { RedisBackend } from './backends/redis-backend.js';
+import { DisabledBackend } from './backends/disabled-backend.js';
+import { applySignatureDict, type Applied } from './canvas/apply-signature.js';
+import { Signature, toWireOptions } from './canvas/signature.js';
+import type { SignatureDict } from './canvas/signature-dict.js';
+import { ConfigurationError } from './errors/task-errors.js';
+import type { ApplyOptions, SendOptions } from './producer/apply-options.js';
+import { Producer } from './producer/producer.js';
+import { compileRoutes } from './producer/routing.js';
+import { Topology } from './producer/topology.js';
+import type { RegisteredTask, Task, TaskHandle, TaskHandler } from './registry/task.js';
+import type { TaskOptions } from './registry/task-options.js';
+import { AsyncResult } from './result/async-result.js';
+import { GroupResult } from './result/group-result.js';
+import { createCodecRegistry, type CodecRegistry } from './serialization/codec-registry.js';
+import { createConsoleLogger, type Logger } from './util/logger.js';
+import { APP_DEFAULTS, type AppOptions } from './app-options.js';
+import { Worker } from './worker/worker.js';
+import { ControlClient } from './control/control-client.js';
+import { EventReceiver } from './events/event-receiver.js';
+import type { WorkerOptions } from './worker/worker-options.js';
+
+export interface CeleriacApp {
+  readonly broker: Broker;
+  readonly backend: ResultBackend;
+  readonly codecs: CodecRegistry;
+  readonly producer: Producer;
+  readonly topology: Topology;
+  readonly logger: Logger;
+  readonly options: Readonly<AppOptions> & typeof APP_DEFAULTS;
+  /** Registered tasks by name. */
+  readonly tasks: ReadonlyMap<string, RegisteredTask>;
+  /** Registers a task and returns its typed handle. */
+  task<A extends unknown[], R>(name: string, handler: TaskHandler<A, R>, options?: TaskOptions): Task<A, Awaited<R>>;
+  /** A typed handle for a task defined elsewhere (for example in a Python service). */
+  signature<A extends unknown[] = unknown[], R = unknown>(name: string, options?: ApplyOptions): TaskHandle<A, R>;
+  /** Sends a task by name, like Celery's `send_task(name, args, kwargs, **options)`. */
+  sendTask<R = unknown>(name: string, args?: readonly unknown[], kwargs?: Record<string, unknown>, options?: ApplyOptions): Promise<AsyncResult<R>>;
+  /** A handle on a task's result by id. */
+  asyncResult<R = unknown>(id: string): AsyncResult<R>;
+  /** Applies a signature dict (plain, chain, group or chord). */
+  applySignature(sig: SignatureDict, call?: { args?: unknown[]; kwargs?: Record<string, unknown>; options?: SendOptions }): Promise<AsyncResult<unknown>>;
+  /** Same as applySignature, for groups: the GroupResult. */
+  applyGroup(sig: SignatureDict, call?: { args?: unknown[]; options?: SendOptions }): Promise<GroupResult>;
+  worker(options?: WorkerOptions): Worker;
+  /** Remote control of workers (ping, inspect, revoke, shutdown...), Celery's `app.control`. */
+  readonly control: ControlClient;
+  /** A receiver for Celery events from Python and Node workers; call `start()` on it. */
+  eventReceiver(routingKey?: string): EventReceiver;
+  connect(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createApp(options: AppOptions = {}): CeleriacApp {
+  const opts = { ...APP_DEFAULTS, ...stripUndefined(options) } as CeleriacApp['options'];
+  const logger = options.logger ?? createConsoleLogger();
+  const codecs = createCodecRegistry({ accept: opts.accept ?? ['json'], codecs: opts.codecs ?? [] });
+  const broker = makeBroker(opts);
+  broker.events.on('error', (err) => logger.error(`broker: ${err.message}`));
+  const backend = makeBackend(opts, broker, codecs, logger);
+  const topology = new Topology(broker, {
+    ...(opts.queueMaxPriority !== undefined ? { maxPriority: opts.queueMaxPriority } : {}),
+    quorum: opts.quorumQueues === true,
+  });
+  const tasks = new Map<string, RegisteredTask>();
+  const route = compileRoutes(opts.routes);
+  const producer = new Producer({
+    broker, backend, codecs, topology,
+    defaultQueue: opts.defaultQueue,
+    serializer: opts.serializer,
+    routeFor: route,
+    taskOptions: (name) => tasks.get(name)?.options,
+  });
+  const canvas = {
+    send: (name: string, args: unknown[], kwargs: Record<string, unknown>, o: SendOptions) => producer.send(name, args, kwargs, o),
+    backend,
+    replyTo: () => backend.prepareClient(),
+  };
+  const toResult = (applied: Applied): AsyncResult<unknown> => new AsyncResult(applied.id, backend);
+  const toGroup = (applied: Applied): GroupResult =>
+    applied.kind === 'group' ? new GroupResult(applied.id, applied.members.map(toResult)) : new GroupResult(applied.id, [toResult(applied)]);
+
+  let control: ControlClient | undefined;
+  const app: CeleriacApp = {
+    broker, backend, codecs, producer, topology, logger, options: opts, tasks,
+    task<A extends unknown[], R>(name: string, handler: TaskHandler<A, R>, taskOptions: TaskOptions = {}) {
+      if (tasks.has(name)) throw new ConfigurationError(`task ${JSON.stringify(name)} is already registered`);
+      tasks.set(name, { name, options: { ...taskOptions }, handler: handler as TaskHandler<unknown[], unknown> });
+      return Object.assign(makeHandle<A, Awaited<R>>(app, name, {}), { options: Object.freeze({ ...taskOptions }), handler }) as Task<A, Awaited<R>>;
+    },
+    signature<A extends unknown[], R>(name: string, defaults: ApplyOptions = {}) {
+      return makeHandle<A, R>(app, name, defaults);
+    },
+    async sendTask<R>(name: string, args: readonly unknown[] = [], kwargs: Record<string, unknown> = {}, o: ApplyOptions = {}) {
+      const { kwargs: extra, ...rest } = o;
+      const id = await producer.send(name, args, { ...kwargs, ...(extra ?? {}) }, rest);
+      return new AsyncResult<R>(id, backend);
+    },
+    asyncResult<R>(id: string) {
+      return new AsyncResult<R>(id, backend);
+    },
+    async applySignature(sig, call = {}) {
+      const applied = await applySignatureDict(canvas, sig, call);
+      return toResult(applied);
+    },
+    async applyGroup(sig, call = {}) {
+      return toGroup(await applySignatureDict(canvas, sig, call));
+    },
+    worker(workerOptions: WorkerOptions = {}) {
+      return new Worker(app, workerOptions);
+    },
+    get control() {
+      control ??= new ControlClient(app);
+      return control;
+    },
+    eventReceiver(routingKey = '#') {
+      return new EventReceiver(app, routingKey);
+    },
+    async connect() {
+      await broker.connect();
+    },
+    async close() {
+      await control?.close();
+      await backend.close();
+      await broker.close();
+    },
+  };
+  return app;
+}
+
+function makeHandle<A extends unknown[], R>(app: CeleriacApp, name: string, defaults: ApplyOptions): TaskHandle<A, R> {
+  const sender = { applySignature: (sig: SignatureDict, call?: { args?: unknown[]; kwargs?: Record<string, unknown>; options?: SendOptions }) => app.applySignature(sig, call) };
+  const sig = (args: readonly unknown[], o: ApplyOptions, immutable: boolean) => {
+    const { kwargs, ...rest } = { ...defaults, ...o };
+    return new Signature<R>(sender, { task: name, args, kwargs: kwargs ?? {}, options: toWireOptions(rest), immutable });
+  };
+  return {
+    name,
+    delay: (...args: A) => app.sendTask<R>(name, args, {}, defaults),
+    applyAsync: (args = [], o = {}) => app.sendTask<R>(name, args, {}, { ...defaults, ...o }),
+    s: (...args) => sig(args, {}, false),
+    si: (...args) => sig(args, {}, true),
+    signature: (args = [] as never, o = {}) => sig(args, o, false),
+  };
+}
+
+function makeBroker(opts: AppOptions): Broker {
+  const b = opts.broker ?? APP_DEFAULTS.broker;
+  if (typeof b === 'object' && !Array.isArray(b)) return b as Broker;
+  const urls = typeof b === 'string' ? [b] : (b as readonly string[]);
+  const first = urls[0] ?? '';
+  if (first.startsWith('memory:')) return new MemoryBroker();
+  if (/^amqps?:/.test(first)) return new AmqpBroker({ ...(opts.amqp ?? {}), ...(opts.quorumQueues ? { globalQos: false } : {}), url: urls });
+  throw new ConfigurationError(`unsupported broker URL ${JSON.stringify(first)}: use memory:// or amqp://`);
+}
+
+function makeBackend(opts: CeleriacApp['options'], broker: Broker, codecs: CodecRegistry, logger: Logger): ResultBackend {
+  const b = opts.backend;
+  if (b === null) return new DisabledBackend();
+  if (typeof b === 'object') return b;
+  const onError = (err: Error) => logger.warn(`result backend: ${err.message}`);
+  if (b.startsWith('memory:')) return new MemoryBackend();
+  if (b.startsWith('rpc:')) return new RpcBackend({ broker, codecs, expiresSeconds: opts.resultExpires, onError });
+  if (/^rediss?:/.test(b)) return new RedisBackend({ url: b, codecs, expiresSeconds: opts.resultExpires, onError });
+  throw new ConfigurationError(`unsupported result backend ${JSON.stringify(b)}: use memory://, rpc:// or redis://`);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as Partial<T>;
+}

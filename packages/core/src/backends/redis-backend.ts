@@ -1,0 +1,157 @@
+/**
+ * Celery's `redis://` result backend: documents at `celery-task-meta-<id>` written with
+ * SETEX + PUBLISH on a channel of the same name; waiters SUBSCRIBE first, then GET once, so
+ * nothing is polled. Chords use Celery's counter keys (`celery-taskset-meta-<gid>.j/.t/.s`)
+ * so Python and Node workers can be members of the same chord.
+ */
+import { Redis } from 'ioredis';
+import { asResultMeta, type ResultMeta } from '../protocol/result-meta.js';
+import { isReady, TaskState } from '../protocol/states.js';
+import type { CodecRegistry } from '../serialization/codec-registry.js';
+import { newId } from '../util/ids.js';
+import type { ChordCompletion, ChordPart, ResultBackend, StoreTarget, WaitOptions } from './result-backend.js';
+import { Waiters } from './waiters.js';
+
+export interface RedisBackendOptions {
+  url: string;
+  codecs: CodecRegistry;
+  /** Seconds a result is kept (`result_expires`); 0 keeps it forever. @defaultValue 86400 */
+  expiresSeconds?: number;
+  onError?: (err: Error) => void;
+}
+
+const TASK_PREFIX = 'celery-task-meta-';
+const GROUP_PREFIX = 'celery-taskset-meta-';
+
+export class RedisBackend implements ResultBackend {
+  readonly kind = 'redis';
+  readonly supportsChords = true;
+  readonly #options: RedisBackendOptions;
+  readonly #client: Redis;
+  #subscriber: Redis | null = null;
+  readonly #waiters = new Waiters();
+  readonly #oid = newId();
+
+  constructor(options: RedisBackendOptions) {
+    this.#options = options;
+    // maxRetriesPerRequest null: during an outage writes wait for the reconnect instead of failing
+    this.#client = new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: true, enableReadyCheck: true });
+    this.#client.on('error', (err: Error) => options.onError?.(err));
+  }
+
+  get displayUrl(): string {
+    return this.#options.url.replace(/:\/\/([^@/]*)@/, '://***@');
+  }
+
+  async prepareClient(): Promise<string> {
+    return this.#oid;
+  }
+
+  async store(meta: ResultMeta, _target: StoreTarget): Promise<void> {
+    const key = TASK_PREFIX + meta.task_id;
+    if (meta.status !== TaskState.SUCCESS) {
+      // as Celery: never overwrite a stored SUCCESS (a redelivered duplicate must not undo it)
+      const existing = await this.#client.get(key);
+      if (existing && asResultMeta(this.#decode(existing))?.status === TaskState.SUCCESS) return;
+    }
+    const text = this.#encode(meta);
+    const ttl = this.#options.expiresSeconds ?? 86_400;
+    const pipe = this.#client.multi();
+    if (ttl > 0) pipe.setex(key, ttl, text);
+    else pipe.set(key, text);
+    pipe.publish(key, text);
+    await pipe.exec();
+  }
+
+  async get(taskId: string): Promise<ResultMeta | null> {
+    const raw = await this.#client.get(TASK_PREFIX + taskId);
+    return raw === null ? null : asResultMeta(this.#decode(raw));
+  }
+
+  async wait(taskId: string, options: WaitOptions = {}): Promise<ResultMeta> {
+    const channel = TASK_PREFIX + taskId;
+    const sub = this.#sub();
+    const first = !this.#waiters.has(taskId);
+    const promise = this.#waiters.add(taskId, options, () => {
+      void sub.unsubscribe(channel).catch(() => undefined);
+    });
+    if (first) await sub.subscribe(channel);
+    // GET after SUBSCRIBE: a result written in between is seen by one or the other
+    const current = await this.get(taskId);
+    if (current) this.#waiters.deliver(current);
+    return promise;
+  }
+
+  async forget(taskId: string): Promise<void> {
+    await this.#client.del(TASK_PREFIX + taskId);
+  }
+
+  async chordInit(groupId: string, size: number): Promise<void> {
+    const key = `${GROUP_PREFIX}${groupId}.s`;
+    const ttl = this.#options.expiresSeconds ?? 86_400;
+    const pipe = this.#client.multi();
+    if (ttl > 0) pipe.setex(key, ttl, String(size));
+    else pipe.set(key, String(size));
+    pipe.publish(key, String(size));
+    await pipe.exec();
+  }
+
+  async chordPartDone(part: ChordPart): Promise<ChordCompletion | null> {
+    const base = GROUP_PREFIX + part.groupId;
+    const ttl = this.#options.expiresSeconds ?? 86_400;
+    const member = this.#encode([1, part.taskId, part.meta.status, part.meta.result]);
+    const score = part.groupIndex === null ? '+inf' : String(part.groupIndex);
+    const pipe = this.#client.multi().zadd(`${base}.j`, score, member).zcount(`${base}.j`, '-inf', '+inf').get(`${base}.t`).get(`${base}.s`);
+    if (ttl > 0) pipe.expire(`${base}.j`, ttl).expire(`${base}.t`, ttl).expire(`${base}.s`, ttl);
+    const res = await pipe.exec();
+    if (!res) return null;
+    const count = Number(res[1]?.[1] ?? 0);
+    const extra = Number(res[2]?.[1] ?? 0);
+    const size = res[3]?.[1];
+    if (size === null || size === undefined) return null; // no chord registered (or already done)
+    if (count < Number(size) + extra) return null;
+    // the last member to arrive completes the chord; DEL decides the winner if two race
+    const [range, deleted] = (await this.#client.multi().zrange(`${base}.j`, '0', '-1').del(`${base}.j`, `${base}.t`, `${base}.s`).exec()) ?? [];
+    if (!range || !deleted || Number(deleted[1]) === 0) return null;
+    const members = (range[1] as string[]).map((text) => {
+      const tuple = this.#decode(text) as [number, string, string, unknown];
+      return { taskId: tuple[1], status: tuple[2], result: tuple[3] };
+    });
+    return { members };
+  }
+
+  async close(): Promise<void> {
+    this.#waiters.rejectAll(new Error('result backend closed'));
+    this.#subscriber?.disconnect();
+    this.#subscriber = null;
+    this.#client.disconnect();
+  }
+
+  #sub(): Redis {
+    if (this.#subscriber) return this.#subscriber;
+    const sub = this.#client.duplicate();
+    sub.on('error', (err: Error) => this.#options.onError?.(err));
+    sub.on('message', (_channel: string, text: string) => {
+      try {
+        const meta = asResultMeta(this.#decode(text));
+        if (meta) this.#waiters.deliver(meta);
+      } catch (err) {
+        this.#options.onError?.(err as Error);
+      }
+    });
+    this.#subscriber = sub;
+    return sub;
+  }
+
+  #encode(value: unknown): string {
+    return this.#options.codecs.get('json').encode(value).toString('utf8');
+  }
+
+  #decode(text: string): unknown {
+    return this.#options.codecs.decode('application/json', Buffer.from(text, 'utf8'));
+  }
+}
+
+export function isReadyMeta(meta: ResultMeta | null): boolean {
+  return meta !== null && isReady(meta.status);
+}

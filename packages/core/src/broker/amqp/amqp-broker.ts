@@ -1,0 +1,313 @@
+/**
+ * RabbitMQ broker over amqplib. The connection is a small state machine
+ * (idle → connecting → ready ⇄ reconnecting → closing → closed): on any loss it reconnects
+ * with exponential backoff and jitter (cycling through several URLs for a cluster), replays
+ * the recorded topology, re-subscribes every consumer and flushes buffered publishes.
+ */
+import amqp from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
+import { ConnectionClosedError } from '../../errors/broker-errors.js';
+import type { OutgoingMessage, Route } from '../../protocol/message.js';
+import { backoffDelay, sleep } from '../../util/backoff.js';
+import { TypedEmitter } from '../../util/typed-emitter.js';
+import type {
+  BindingSpec, Broker, BrokerEvents, BrokerState, ConsumeOptions, DeliveryHandler, ExchangeSpec, QueueSpec, Subscription,
+} from '../broker.js';
+import { AmqpSubscription, type SubscriptionHost } from './amqp-subscription.js';
+import { redactUrl, splitUrls, withHeartbeat } from './amqp-url.js';
+import { Publisher } from './publisher.js';
+import { Topology, apply } from './topology.js';
+
+export interface AmqpBrokerOptions {
+  /** One URL, or several (array, or joined with `;`) for failover between cluster nodes. */
+  url: string | readonly string[];
+  /** Heartbeat interval in seconds. @defaultValue 10 */
+  heartbeat?: number;
+  /** Publishes kept while disconnected; more fail with `BufferFullError`. @defaultValue 10000 */
+  maxBuffer?: number;
+  /** First reconnect delay. @defaultValue 100 */
+  reconnectBaseMs?: number;
+  /** Longest reconnect delay. @defaultValue 2000 */
+  reconnectMaxMs?: number;
+  /** Give up the first `connect()` after this long (later reconnects never give up). @defaultValue 10000 */
+  connectTimeoutMs?: number;
+  /** Channel-wide QoS like Celery; must be false for quorum queues. @defaultValue true */
+  globalQos?: boolean;
+}
+
+export class AmqpBroker implements Broker, SubscriptionHost {
+  readonly kind = 'amqp';
+  readonly displayUrl: string;
+  readonly events = new TypedEmitter<BrokerEvents>();
+  readonly useGlobalQos: boolean;
+  readonly #urls: string[];
+  readonly #options: AmqpBrokerOptions;
+  readonly #topology = new Topology();
+  readonly #publisher: Publisher;
+  readonly #subscriptions = new Set<AmqpSubscription>();
+  #state: BrokerState = 'idle';
+  #connection: ChannelModel | null = null;
+  #confirm: ConfirmChannel | null = null;
+  #ops: Channel | null = null;
+  #connecting: Promise<void> | null = null;
+  #urlIndex = 0;
+  readonly #closing = new AbortController();
+
+  constructor(options: AmqpBrokerOptions) {
+    this.#options = options;
+    this.#urls = splitUrls(options.url);
+    if (this.#urls.length === 0) throw new ConnectionClosedError('no broker URL given');
+    this.displayUrl = this.#urls.map(redactUrl).join(';');
+    this.#publisher = new Publisher(options.maxBuffer ?? 10_000);
+    this.useGlobalQos = options.globalQos ?? true;
+  }
+
+  get state(): BrokerState {
+    return this.#state;
+  }
+
+  /** Liveness: connected, consuming, and when the last delivery arrived. */
+  liveness(): { connected: boolean; consumers: number; lastDeliveryAt: number | null; buffered: number } {
+    let last: number | null = null;
+    let consumers = 0;
+    for (const s of this.#subscriptions) {
+      if (s.active) consumers++;
+      if (s.lastDeliveryAt !== null && (last === null || s.lastDeliveryAt > last)) last = s.lastDeliveryAt;
+    }
+    return { connected: this.#state === 'ready', consumers, lastDeliveryAt: last, buffered: this.#publisher.buffered };
+  }
+
+  connect(): Promise<void> {
+    if (this.#state === 'ready') return Promise.resolve();
+    if (this.#state === 'closed' || this.#state === 'closing') return Promise.reject(new ConnectionClosedError('broker is closed'));
+    if (!this.#connecting) {
+      this.#connecting = this.#firstConnect().finally(() => {
+        this.#connecting = null;
+      });
+    }
+    return this.#connecting;
+  }
+
+  async declareQueue(spec: QueueSpec): Promise<void> {
+    await this.#declare({ kind: 'queue', spec });
+  }
+
+  async declareExchange(spec: ExchangeSpec): Promise<void> {
+    if (spec.name === '') return;
+    await this.#declare({ kind: 'exchange', spec });
+  }
+
+  async bindQueue(binding: BindingSpec): Promise<void> {
+    await this.#declare({ kind: 'binding', spec: binding });
+  }
+
+  async inspectQueue(name: string): Promise<{ messageCount: number; consumerCount: number } | null> {
+    await this.connect();
+    // checkQueue on a missing queue kills the channel, so use a throwaway one
+    const ch = await this.#connection!.createChannel();
+    ch.on('error', () => undefined);
+    try {
+      const ok = await ch.checkQueue(name);
+      return { messageCount: ok.messageCount, consumerCount: ok.consumerCount };
+    } catch {
+      return null;
+    } finally {
+      await ch.close().catch(() => undefined);
+    }
+  }
+
+  async deleteQueue(name: string): Promise<void> {
+    this.#topology.forgetQueue(name);
+    await (await this.#opsChannel()).deleteQueue(name);
+  }
+
+  async deleteExchange(name: string): Promise<void> {
+    this.#topology.forgetExchange(name);
+    await (await this.#opsChannel()).deleteExchange(name);
+  }
+
+  async purgeQueue(name: string): Promise<number> {
+    const ok = await (await this.#opsChannel()).purgeQueue(name);
+    return ok.messageCount;
+  }
+
+  publish(route: Route, message: OutgoingMessage): Promise<void> {
+    if (this.#state === 'closed' || this.#state === 'closing') return Promise.reject(new ConnectionClosedError('broker is closed'));
+    if (this.#state === 'idle') void this.connect().catch(() => undefined);
+    return this.#publisher.publish(route, message);
+  }
+
+  async consume(queues: readonly string[], onDelivery: DeliveryHandler, options: ConsumeOptions): Promise<Subscription> {
+    await this.connect();
+    const sub = new AmqpSubscription(this, queues, onDelivery, options);
+    this.#subscriptions.add(sub);
+    await sub.reopen(this.#connection!);
+    return sub;
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#setState('closing');
+    this.#closing.abort();
+    for (const sub of this.#subscriptions) await sub.close();
+    this.#subscriptions.clear();
+    this.#publisher.failAll('broker closed');
+    const conn = this.#connection;
+    this.#connection = null;
+    if (conn) await conn.close().catch(() => undefined);
+    this.#setState('closed');
+  }
+
+  // ---- SubscriptionHost -------------------------------------------------------------------
+
+  onSubscriptionError(err: Error): void {
+    this.events.emit('error', err);
+  }
+
+  onSubscriptionClosed(sub: AmqpSubscription): void {
+    this.#subscriptions.delete(sub);
+  }
+
+  onSubscriptionCancelled(sub: AmqpSubscription): void {
+    // The server cancelled a consumer (queue deleted, node lost): restore topology and consumers.
+    setTimeout(() => {
+      const conn = this.#connection;
+      if (!conn || !this.#subscriptions.has(sub)) return;
+      void (async () => {
+        try {
+          await this.#topology.replay(await this.#opsChannel());
+          await sub.restart(conn);
+        } catch (err) {
+          this.events.emit('error', err as Error);
+        }
+      })();
+    }, 500);
+  }
+
+  // ---- connection state machine ---------------------------------------------------------
+
+  async #firstConnect(): Promise<void> {
+    this.#setState('connecting');
+    const deadline = Date.now() + (this.#options.connectTimeoutMs ?? 10_000);
+    let attempt = 0;
+    let lastError: unknown;
+    while (Date.now() < deadline && !this.#closing.signal.aborted) {
+      try {
+        await this.#open();
+        return;
+      } catch (err) {
+        lastError = err;
+        await sleep(this.#delay(attempt++), this.#closing.signal);
+      }
+    }
+    this.#setState('idle');
+    throw new ConnectionClosedError(`cannot connect to the broker at ${this.displayUrl}: ${(lastError as Error)?.message ?? 'closed'}`, { cause: lastError });
+  }
+
+  async #open(): Promise<void> {
+    const url = this.#urls[this.#urlIndex % this.#urls.length]!;
+    this.#urlIndex++;
+    const conn = await amqp.connect(withHeartbeat(url, this.#options.heartbeat ?? 10));
+    conn.on('error', () => undefined); // 'close' follows and drives the state machine
+    try {
+      const confirm = await conn.createConfirmChannel();
+      confirm.on('error', () => undefined);
+      confirm.on('close', () => this.#onConfirmClosed(conn, confirm));
+      await this.#topology.replay(confirm);
+      this.#connection = conn;
+      this.#ops = null;
+      for (const sub of this.#subscriptions) await sub.reopen(conn);
+      this.#confirm = confirm;
+      this.#publisher.attach(confirm);
+    } catch (err) {
+      await conn.close().catch(() => undefined);
+      throw err;
+    }
+    conn.on('close', (err?: Error) => this.#onConnectionClosed(conn, err));
+    conn.on('blocked', (reason: string) => {
+      this.#publisher.setBlocked(true);
+      this.events.emit('blocked', reason);
+    });
+    conn.on('unblocked', () => {
+      this.#publisher.setBlocked(false);
+      this.events.emit('unblocked');
+    });
+    this.#setState('ready');
+  }
+
+  #onConfirmClosed(conn: ChannelModel, confirm: ConfirmChannel): void {
+    if (this.#confirm !== confirm) return;
+    this.#confirm = null;
+    const connectionAlive = this.#connection === conn && this.#state === 'ready';
+    this.#publisher.detach(confirm, !connectionAlive);
+    if (!connectionAlive) return;
+    // A channel-level error (e.g. publishing to a missing exchange): open a new confirm channel.
+    void conn.createConfirmChannel().then((fresh) => {
+      fresh.on('error', () => undefined);
+      fresh.on('close', () => this.#onConfirmClosed(conn, fresh));
+      this.#confirm = fresh;
+      this.#publisher.attach(fresh);
+    }, () => undefined);
+  }
+
+  #onConnectionClosed(conn: ChannelModel, err?: Error): void {
+    if (this.#connection !== conn) return;
+    this.#connection = null;
+    this.#ops = null;
+    if (this.#confirm) {
+      this.#publisher.detach(this.#confirm, true);
+      this.#confirm = null;
+    }
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    this.#setState('reconnecting');
+    this.events.emit('disconnected', err);
+    void this.#reconnectLoop();
+  }
+
+  async #reconnectLoop(): Promise<void> {
+    for (let attempt = 0; !this.#closing.signal.aborted; attempt++) {
+      await sleep(this.#delay(attempt), this.#closing.signal);
+      if (this.#closing.signal.aborted) return;
+      try {
+        await this.#open();
+        this.events.emit('reconnected', attempt + 1);
+        return;
+      } catch {
+        // try again (next URL first, for clusters)
+      }
+    }
+  }
+
+  #delay(attempt: number): number {
+    return backoffDelay(attempt, { baseMs: this.#options.reconnectBaseMs ?? 100, maxMs: this.#options.reconnectMaxMs ?? 2_000 });
+  }
+
+  async #declare(entry: Parameters<Topology['add']>[0]): Promise<void> {
+    if (this.#topology.has(entry) && this.#state === 'ready') return;
+    const ch = await this.#opsChannel();
+    await apply(ch, entry);
+    this.#topology.add(entry);
+  }
+
+  /** A channel for declarations and admin calls; replaced if a channel error killed it. */
+  async #opsChannel(): Promise<Channel> {
+    await this.connect();
+    if (this.#ops) return this.#ops;
+    const conn = this.#connection;
+    if (!conn) throw new ConnectionClosedError('broker connection lost');
+    const ch = await conn.createChannel();
+    ch.on('error', () => undefined);
+    ch.on('close', () => {
+      if (this.#ops === ch) this.#ops = null;
+    });
+    this.#ops = ch;
+    return ch;
+  }
+
+  #setState(next: BrokerState): void {
+    const prev = this.#state;
+    if (prev === next) return;
+    this.#state = next;
+    this.events.emit('state', next, prev);
+  }
+}

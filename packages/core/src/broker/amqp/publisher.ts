@@ -1,0 +1,138 @@
+/**
+ * Confirmed publishing with a bounded offline buffer.
+ *
+ * A publish resolves only when RabbitMQ confirms it. While there is no channel (connecting,
+ * reconnecting, connection blocked, or waiting for `drain`), publishes wait in a buffer of at
+ * most `maxBuffer` messages; past that they fail at once with `BufferFullError`. Messages in
+ * flight when the connection drops go back to the front of the buffer and are sent again after
+ * reconnect (at-least-once: a message may reach the queue twice, but none is lost or reported
+ * sent without a confirm).
+ */
+import type { ConfirmChannel, Options } from 'amqplib';
+import { BufferFullError, ConnectionClosedError, PublishError } from '../../errors/broker-errors.js';
+import type { OutgoingMessage, Route } from '../../protocol/message.js';
+
+interface Pending {
+  route: Route;
+  message: OutgoingMessage;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  channelFailures: number;
+}
+
+export class Publisher {
+  readonly #buffer: Pending[] = [];
+  readonly #inflight = new Set<Pending>();
+  #channel: ConfirmChannel | null = null;
+  #waitingDrain = false;
+  #blocked = false;
+
+  constructor(private readonly maxBuffer: number) {}
+
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
+  get inflight(): number {
+    return this.#inflight.size;
+  }
+
+  publish(route: Route, message: OutgoingMessage): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const p: Pending = { route, message, resolve, reject, channelFailures: 0 };
+      if (this.#canSend() && this.#buffer.length === 0) this.#send(p);
+      else if (this.#buffer.length >= this.maxBuffer) reject(new BufferFullError(this.maxBuffer));
+      else this.#buffer.push(p);
+    });
+  }
+
+  /** A new confirm channel is ready: flush the buffer onto it. */
+  attach(channel: ConfirmChannel): void {
+    this.#channel = channel;
+    this.#waitingDrain = false;
+    channel.on('drain', () => {
+      if (this.#channel !== channel) return;
+      this.#waitingDrain = false;
+      this.#flush();
+    });
+    this.#flush();
+  }
+
+  /**
+   * The channel is gone. `connectionLost` tells whether the whole connection went (then every
+   * in-flight message is simply sent again) or only the channel died from a channel error
+   * (then a message that keeps killing channels is failed after two tries).
+   */
+  detach(channel: ConfirmChannel, connectionLost: boolean): void {
+    if (this.#channel !== channel) return;
+    this.#channel = null;
+    const back: Pending[] = [];
+    for (const p of this.#inflight) {
+      if (!connectionLost) p.channelFailures++;
+      if (p.channelFailures >= 2) p.reject(new PublishError('the broker closed the channel while publishing this message'));
+      else back.push(p);
+    }
+    this.#inflight.clear();
+    this.#buffer.unshift(...back);
+  }
+
+  setBlocked(blocked: boolean): void {
+    this.#blocked = blocked;
+    if (!blocked) this.#flush();
+  }
+
+  /** The broker is closing for good: everything not confirmed fails. */
+  failAll(reason: string): void {
+    const err = new ConnectionClosedError(reason);
+    for (const p of [...this.#buffer, ...this.#inflight]) p.reject(err);
+    this.#buffer.length = 0;
+    this.#inflight.clear();
+  }
+
+  #canSend(): boolean {
+    return this.#channel !== null && !this.#waitingDrain && !this.#blocked;
+  }
+
+  #flush(): void {
+    while (this.#buffer.length > 0 && this.#canSend()) this.#send(this.#buffer.shift()!);
+  }
+
+  #send(p: Pending): void {
+    const channel = this.#channel!;
+    const props = p.message.properties;
+    const options: Options.Publish = {
+      contentType: props.contentType,
+      contentEncoding: props.contentEncoding,
+      headers: props.headers,
+      deliveryMode: props.deliveryMode ?? 2,
+      priority: props.priority,
+      correlationId: props.correlationId,
+      replyTo: props.replyTo || undefined,
+      expiration: props.expiration,
+      messageId: props.messageId,
+    };
+    this.#inflight.add(p);
+    let ok: boolean;
+    try {
+      ok = channel.publish(p.route.exchange, p.route.routingKey, p.message.body, options, (err) => {
+        if (!this.#inflight.delete(p)) return; // already moved back to the buffer by detach()
+        if (!err) p.resolve();
+        else if (err.message === 'message nacked') p.reject(new PublishError('the broker refused (nacked) the message'));
+        else {
+          // channel closed under us: detach() will normally have run first; keep it safe anyway
+          this.#buffer.unshift(p);
+        }
+      });
+    } catch (err) {
+      this.#inflight.delete(p);
+      // encoding errors (bad header values) are the caller's fault and final
+      if (err instanceof TypeError || err instanceof RangeError) {
+        p.reject(new PublishError(`could not encode the message for AMQP: ${err.message}`, { cause: err }));
+        return;
+      }
+      this.#buffer.unshift(p);
+      return;
+    }
+    if (!ok) this.#waitingDrain = true;
+  }
+}

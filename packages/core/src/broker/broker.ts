@@ -1,0 +1,106 @@
+/**
+ * The Broker seam: declare topology, publish (resolves when the broker has the message),
+ * consume with a prefetch window, settle each delivery exactly once, close.
+ * Implementations: amqp (RabbitMQ through amqplib) and memory (in-process).
+ */
+import type { MessageProperties, OutgoingMessage, Route } from '../protocol/message.js';
+import type { TypedEmitter } from '../util/typed-emitter.js';
+
+export interface QueueSpec {
+  name: string;
+  /** @defaultValue true */
+  durable?: boolean;
+  /** @defaultValue false */
+  autoDelete?: boolean;
+  /** @defaultValue false */
+  exclusive?: boolean;
+  /** Queue arguments (`x-max-priority`, `x-expires`, `x-queue-type`...). @defaultValue {} */
+  arguments?: Record<string, unknown>;
+}
+
+export interface ExchangeSpec {
+  name: string;
+  type: 'direct' | 'topic' | 'fanout' | 'headers';
+  /** @defaultValue true */
+  durable?: boolean;
+  /** @defaultValue false */
+  autoDelete?: boolean;
+  arguments?: Record<string, unknown>;
+}
+
+export interface BindingSpec {
+  queue: string;
+  exchange: string;
+  routingKey: string;
+}
+
+export interface Delivery {
+  readonly body: Buffer;
+  readonly properties: MessageProperties;
+  readonly queue: string;
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly redelivered: boolean;
+  /** True once ack() or reject() was called (or the channel it came on is gone). */
+  readonly settled: boolean;
+  /** Acknowledge. A second settle throws `DeliveryAlreadySettledError`. */
+  ack(): void;
+  /** Reject; `requeue: false` drops it (or dead-letters it if the queue has a DLX). */
+  reject(requeue: boolean): void;
+}
+
+export interface ConsumeOptions {
+  /** Unacknowledged deliveries allowed across all queues of this subscription (0 = unlimited). */
+  prefetch: number;
+  /** Deliveries are settled by the broker at once (control and reply queues). @defaultValue false */
+  noAck?: boolean;
+  /** Only this consumer may consume the queue. @defaultValue false */
+  exclusive?: boolean;
+}
+
+export type DeliveryHandler = (delivery: Delivery) => void;
+
+export interface Subscription {
+  readonly queues: readonly string[];
+  /** Changes the prefetch window (Celery raises it by one per held ETA task). */
+  setPrefetch(count: number): Promise<void>;
+  addQueue(queue: string): Promise<void>;
+  removeQueue(queue: string): Promise<void>;
+  /** Stops deliveries; unsettled deliveries can still be settled while the broker is connected. */
+  cancel(): Promise<void>;
+  /** Cancels and releases the channel: deliveries still unsettled go back to their queues. */
+  close(): Promise<void>;
+}
+
+export type BrokerState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed';
+
+export interface BrokerEvents {
+  state: [state: BrokerState, previous: BrokerState];
+  /** Connection established again after a loss; topology and consumers were restored. */
+  reconnected: [attempt: number];
+  disconnected: [error: Error | undefined];
+  blocked: [reason: string];
+  unblocked: [];
+  error: [error: Error];
+}
+
+export interface Broker {
+  /** Scheme of the broker ('amqp', 'memory'). */
+  readonly kind: string;
+  /** The URL with any password hidden, for banners and logs. */
+  readonly displayUrl: string;
+  readonly state: BrokerState;
+  readonly events: TypedEmitter<BrokerEvents>;
+  connect(): Promise<void>;
+  declareQueue(spec: QueueSpec): Promise<void>;
+  declareExchange(spec: ExchangeSpec): Promise<void>;
+  bindQueue(binding: BindingSpec): Promise<void>;
+  /** Returns null when the queue does not exist. */
+  inspectQueue(name: string): Promise<{ messageCount: number; consumerCount: number } | null>;
+  deleteQueue(name: string): Promise<void>;
+  deleteExchange(name: string): Promise<void>;
+  purgeQueue(name: string): Promise<number>;
+  publish(route: Route, message: OutgoingMessage): Promise<void>;
+  consume(queues: readonly string[], onDelivery: DeliveryHandler, options: ConsumeOptions): Promise<Subscription>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,73 @@
+import type { MessageProperties } from '../../protocol/message.js';
+
+export interface StoredMessage {
+  body: Buffer;
+  properties: MessageProperties;
+  exchange: string;
+  routingKey: string;
+  redelivered: boolean;
+  /** Absolute ms after which the message is dropped (AMQP per-message TTL). */
+  expiresAt: number | null;
+}
+
+/**
+ * One in-memory queue. Messages are kept in priority buckets when the queue has
+ * `x-max-priority` (highest served first, as on RabbitMQ), FIFO within a bucket.
+ */
+export class MemoryQueue {
+  readonly name: string;
+  readonly durable: boolean;
+  readonly autoDelete: boolean;
+  readonly exclusive: boolean;
+  readonly arguments: Record<string, unknown>;
+  readonly #maxPriority: number;
+  readonly #buckets: StoredMessage[][];
+  #size = 0;
+
+  constructor(spec: { name: string; durable: boolean; autoDelete: boolean; exclusive: boolean; arguments: Record<string, unknown> }) {
+    this.name = spec.name;
+    this.durable = spec.durable;
+    this.autoDelete = spec.autoDelete;
+    this.exclusive = spec.exclusive;
+    this.arguments = spec.arguments;
+    const max = Number(spec.arguments['x-max-priority'] ?? 0);
+    this.#maxPriority = Number.isFinite(max) && max > 0 ? Math.min(255, Math.floor(max)) : 0;
+    this.#buckets = Array.from({ length: this.#maxPriority + 1 }, () => []);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  push(message: StoredMessage, front = false): void {
+    const p = Math.min(this.#maxPriority, Math.max(0, Math.floor(message.properties.priority ?? 0)));
+    const bucket = this.#buckets[this.#maxPriority === 0 ? 0 : p]!;
+    if (front) bucket.unshift(message);
+    else bucket.push(message);
+    this.#size++;
+  }
+
+  /** Next live message, dropping expired ones on the way (returned in `expired`). */
+  shift(now: number, expired: StoredMessage[]): StoredMessage | undefined {
+    for (let p = this.#buckets.length - 1; p >= 0; p--) {
+      const bucket = this.#buckets[p]!;
+      while (bucket.length > 0) {
+        const m = bucket.shift()!;
+        this.#size--;
+        if (m.expiresAt !== null && m.expiresAt <= now) {
+          expired.push(m);
+          continue;
+        }
+        return m;
+      }
+    }
+    return undefined;
+  }
+
+  purge(): number {
+    const n = this.#size;
+    for (const b of this.#buckets) b.length = 0;
+    this.#size = 0;
+    return n;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * chain / group / chord / map / starmap: build composite signatures in Celery's dict shape.
+ * Types carry through where TypeScript can infer them: a chain resolves to its last step's
+ * result, a group to the tuple of its members' results, a chord to its body's result.
+ */
+import { ConfigurationError } from '../errors/task-errors.js';
+import { Signature } from './signature.js';
+
+type ResultOf<S> = S extends Signature<infer R> ? R : never;
+type Last<T extends readonly unknown[]> = T extends readonly [...unknown[], infer L] ? L : T[number];
+
+function senderOf(sigs: readonly Signature[]): Signature['sender'] {
+  const first = sigs[0];
+  if (!first) throw new ConfigurationError('a canvas needs at least one signature');
+  return first.sender;
+}
+
+/** Runs the steps one after another, each receiving the previous result as its first argument. */
+export function chain<S extends readonly Signature[]>(...steps: S): Signature<ResultOf<Last<S>>> {
+  return new Signature(senderOf(steps), {
+    task: 'celery.chain',
+    kwargs: { tasks: steps.map((s) => s.toDict()) },
+    subtaskType: 'chain',
+  });
+}
+
+/** Runs the members in parallel; the result is the list of their results. */
+export function group<S extends readonly Signature[]>(...members: S): Signature<{ [K in keyof S]: ResultOf<S[K]> }> {
+  return new Signature(senderOf(members), {
+    task: 'celery.group',
+    kwargs: { tasks: members.map((s) => s.toDict()) },
+    subtaskType: 'group',
+  });
+}
+
+/** Runs the header in parallel, then the body with the list of header results. Needs redis:// (or memory://). */
+export function chord<R>(header: Signature | readonly Signature[], body: Signature<R>): Signature<R> {
+  const g = Array.isArray(header) ? group(...(header as readonly Signature[])) : (header as Signature);
+  return new Signature<R>(body.sender, {
+    task: 'celery.chord',
+    kwargs: { header: g.toDict(), body: body.toDict(), kwargs: {} },
+    subtaskType: 'chord',
+  });
+}
+
+/** `task.map(items)`: one message; the worker calls the task once per item (`f(item)`). */
+export function xmap<R>(task: Signature<R>, items: readonly unknown[]): Signature<R[]> {
+  return new Signature<R[]>(task.sender, { task: 'celery.map', kwargs: { task: task.toDict(), it: [...items] }, subtaskType: 'xmap' });
+}
+
+/** `task.starmap(items)`: one message; the worker calls `f(...item)` for each item. */
+export function xstarmap<R>(task: Signature<R>, items: readonly (readonly unknown[])[]): Signature<R[]> {
+  return new Signature<R[]>(task.sender, { task: 'celery.starmap', kwargs: { task: task.toDict(), it: items.map((i) => [...i]) }, subtaskType: 'xstarmap' });
+}

@@ -1,0 +1,108 @@
+/**
+ * The remote-control commands a worker answers (Celery's `celery inspect` / `celery control`),
+ * with the reply shapes Python's tools expect. Unknown commands raise KeyError like Python.
+ */
+import { hostname as osHostname, loadavg } from 'node:os';
+import type { HeldRequest, Worker } from '../worker/worker.js';
+
+export type ControlHandler = (worker: Worker, args: Record<string, unknown>) => unknown;
+
+function requestInfo(worker: Worker, h: HeldRequest) {
+  return {
+    id: h.req.id,
+    name: h.req.name,
+    args: h.req.args,
+    kwargs: h.req.kwargs,
+    type: h.req.name,
+    hostname: worker.hostname,
+    time_start: h.startedAt === null ? null : h.startedAt / 1000,
+    acknowledged: h.acknowledged,
+    delivery_info: { exchange: h.delivery.exchange, routing_key: h.delivery.routingKey, priority: h.req.priority, redelivered: h.delivery.redelivered },
+    worker_pid: process.pid,
+  };
+}
+
+function ids(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return [];
+}
+
+export const CONTROL_COMMANDS: ReadonlyMap<string, ControlHandler> = new Map<string, ControlHandler>([
+  ['ping', () => ({ ok: 'pong' })],
+  ['active', (w) => [...w.active.values()].map((h) => requestInfo(w, h))],
+  ['reserved', (w) => w.reserved.map((h) => requestInfo(w, h))],
+  ['scheduled', (w) => w.scheduled.list().map((h) => ({ eta: h.req.eta?.toISOString() ?? null, priority: h.req.priority, request: requestInfo(w, h) }))],
+  ['revoked', (w) => w.revoked.ids()],
+  ['registered', (w) => [...w.app.tasks.keys()].sort()],
+  ['stats', (w) => ({
+    total: Object.fromEntries(w.totals),
+    pid: process.pid,
+    clock: String(w.services?.clock ?? 0),
+    uptime: Math.round((Date.now() - w.startedAt) / 1000),
+    pool: { 'max-concurrency': w.options.concurrency, processes: [process.pid], implementation: 'celeriac:async' },
+    broker: { transport: w.app.broker.kind, hostname: osHostname(), url: w.app.broker.displayUrl },
+    prefetch_count: w.options.prefetch,
+    rusage: { maxrss: Math.round(process.memoryUsage().rss / 1024), utime: process.cpuUsage().user / 1e6, stime: process.cpuUsage().system / 1e6 },
+    sw_ident: 'celeriac',
+    loadavg: loadavg(),
+  })],
+  ['active_queues', (w) => w.options.queues.map((q) => ({
+    name: q, exchange: { name: q, type: 'direct', durable: true, auto_delete: false }, routing_key: q, durable: true, exclusive: false, auto_delete: false, no_ack: false, queue_arguments: w.app.topology.taskQueueArguments(),
+  }))],
+  ['query_task', (w, a) => {
+    const out: Record<string, [string, unknown]> = {};
+    for (const id of ids(a.ids ?? a.task_id)) {
+      const active = w.active.get(id);
+      if (active) out[id] = ['active', requestInfo(w, active)];
+      const reserved = w.reserved.find((h) => h.req.id === id);
+      if (reserved) out[id] = ['reserved', requestInfo(w, reserved)];
+      const scheduled = w.scheduled.list().find((h) => h.req.id === id);
+      if (scheduled) out[id] = ['scheduled', requestInfo(w, scheduled)];
+    }
+    return out;
+  }],
+  ['revoke', (w, a) => {
+    const list = ids(a.task_id);
+    const terminated = w.revoke(list, a.terminate === true);
+    if (a.terminate === true) return { ok: `terminate: ${terminated.join(', ') || 'none'}` };
+    return { ok: `tasks ${list.join(', ')} flagged as revoked` };
+  }],
+  ['enable_events', (w) => {
+    w.options.sendEvents = true;
+    return { ok: 'task events enabled' };
+  }],
+  ['disable_events', (w) => {
+    w.options.sendEvents = false;
+    return { ok: 'task events disabled' };
+  }],
+  ['rate_limit', (_w, a) => ({ ok: `rate limit for ${String(a.task_name)} noted (celeriac does not rate-limit yet)` })],
+  ['time_limit', (w, a) => {
+    const task = w.app.tasks.get(String(a.task_name));
+    if (!task) return { error: `unknown task ${String(a.task_name)}` };
+    const o = task.options as { timeLimit?: number; softTimeLimit?: number };
+    if (typeof a.hard === 'number') o.timeLimit = a.hard;
+    if (typeof a.soft === 'number') o.softTimeLimit = a.soft;
+    return { ok: 'time limits set successfully' };
+  }],
+  ['add_consumer', async (w, a) => {
+    const q = String(a.queue);
+    await w.addQueue(q);
+    return { ok: `add consumer ${q}` };
+  }],
+  ['cancel_consumer', async (w, a) => {
+    const q = String(a.queue);
+    await w.removeQueue(q);
+    return { ok: `no longer consuming from ${q}` };
+  }],
+  ['hello', (w) => ({ revoked: Object.fromEntries(w.revoked.entries().map(([id, t]) => [id, t / 1000])), clock: w.services?.clock ?? 0 })],
+  ['clock', (w) => ({ clock: w.services?.clock ?? 0 })],
+  ['heartbeat', (w) => {
+    void w.services?.heartbeat();
+    return null;
+  }],
+  ['shutdown', (w) => {
+    setImmediate(() => void w.stop());
+    return undefined; // Python never replies to shutdown
+  }],
+]);

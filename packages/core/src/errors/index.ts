@@ -1,0 +1,12 @@
+export { CeleriacError, ErrorCode, toError } from './base-error.js';
+export { EncodeError, DecodeError, ContentDisallowedError } from './serialization-errors.js';
+export {
+  InvalidTaskMessageError,
+  NotRegisteredError,
+  MaxRetriesExceededError,
+  TimeLimitExceededError,
+  ConfigurationError,
+} from './task-errors.js';
+export { ResultTimeoutError, RemoteTaskError, ChordNotSupportedError } from './result-errors.js';
+export { ConnectionClosedError, PublishError, BufferFullError, DeliveryAlreadySettledError } from './broker-errors.js';
+export { Retry, Reject, Ignore } from './task-control.js';

@@ -1,0 +1,67 @@
+// @celeriac/core — the public API, grouped by the flow of a task.
+
+// composition root
+export { createApp, type CeleriacApp } from './app.js';
+export type { AppOptions } from './app-options.js';
+
+// tasks
+export type { Task, TaskHandle, TaskHandler, RegisteredTask, Prefix } from './registry/task.js';
+export type { TaskOptions, ErrorMatcher } from './registry/task-options.js';
+export { currentTask, type TaskContext, type RetryOptions } from './worker/task-context.js';
+
+// producing
+export type { ApplyOptions } from './producer/apply-options.js';
+export type { RoutesTable, RouteTarget } from './producer/routing.js';
+export { Producer } from './producer/producer.js';
+
+// canvas
+export { Signature } from './canvas/signature.js';
+export type { SignatureDict } from './canvas/signature-dict.js';
+export { chain, group, chord, xmap, xstarmap } from './canvas/compose.js';
+
+// protocol (pure)
+export { buildTaskMessage, type BuildTaskInput } from './protocol/build-task-message.js';
+export { parseTaskMessage, type RawTaskMessage } from './protocol/parse-task-message.js';
+export type { TaskHeaders, TaskEmbed, TaskRequest } from './protocol/task-message.js';
+export type { OutgoingMessage, MessageProperties, Route } from './protocol/message.js';
+export { TaskState, READY_STATES, EXCEPTION_STATES, PROPAGATE_STATES, isReady } from './protocol/states.js';
+export { errorToExcInfo, remoteErrorFromMeta, type ResultMeta, type ExcInfo } from './protocol/result-meta.js';
+export { formatCeleryDate, parseCeleryDate } from './protocol/time.js';
+export { pythonRepr, argsRepr, kwargsRepr } from './protocol/python-repr.js';
+
+// serialization
+export type { Codec } from './serialization/codec.js';
+export { createJsonCodec } from './serialization/json-codec.js';
+export { createCodecRegistry, type CodecRegistry } from './serialization/codec-registry.js';
+
+// brokers
+export type {
+  Broker, BrokerEvents, BrokerState, Delivery, QueueSpec, ExchangeSpec, BindingSpec, ConsumeOptions, Subscription,
+} from './broker/broker.js';
+export { MemoryBroker } from './broker/memory/memory-broker.js';
+export { AmqpBroker, type AmqpBrokerOptions } from './broker/amqp/amqp-broker.js';
+
+// worker
+export { Worker, type WorkerState, type HeldRequest } from './worker/worker.js';
+export type { WorkerOptions } from './worker/worker-options.js';
+export type { WorkerEvents } from './worker/worker-events.js';
+
+// monitoring and remote control
+export { ControlClient, type BroadcastOptions, type ControlReplies } from './control/control-client.js';
+export { EventReceiver, type CeleryEvent, type EventReceiverEvents } from './events/event-receiver.js';
+export { EventDispatcher } from './events/event-dispatcher.js';
+
+// result backends and results
+export type { ResultBackend, StoreTarget, WaitOptions } from './backends/result-backend.js';
+export { MemoryBackend } from './backends/memory-backend.js';
+export { RpcBackend } from './backends/rpc-backend.js';
+export { RedisBackend } from './backends/redis-backend.js';
+export { AsyncResult, type GetOptions } from './result/async-result.js';
+export { GroupResult } from './result/group-result.js';
+
+// errors
+export * from './errors/index.js';
+
+// utilities
+export { TypedEmitter } from './util/typed-emitter.js';
+export { createConsoleLogger, type Logger } from './util/logger.js';

@@ -1,0 +1,113 @@
+/**
+ * The producer: resolve options → build the v2 message → encode → route → declare the queue
+ * once (as Celery does) → publish, resolving when the broker confirms.
+ */
+import { hostname } from 'node:os';
+import type { Broker } from '../broker/broker.js';
+import type { ResultBackend } from '../backends/result-backend.js';
+import { ZLIB_COMPRESSION, type CodecRegistry } from '../serialization/codec-registry.js';
+import { buildTaskMessage } from '../protocol/build-task-message.js';
+import { expiresFrom, parseCeleryDate } from '../protocol/time.js';
+import type { TaskOptions } from '../registry/task-options.js';
+import { newId } from '../util/ids.js';
+import type { SendOptions } from './apply-options.js';
+import { resolveRoute, type RouteTarget } from './routing.js';
+import { Signature } from '../canvas/signature.js';
+import type { SignatureDict } from '../canvas/signature-dict.js';
+import type { Topology } from './topology.js';
+
+export interface ProducerContext {
+  broker: Broker;
+  backend: ResultBackend;
+  codecs: CodecRegistry;
+  topology: Topology;
+  defaultQueue: string;
+  serializer: string;
+  routeFor(taskName: string): RouteTarget | undefined;
+  taskOptions(taskName: string): TaskOptions | undefined;
+  /** Called after each publish (events: task-sent). */
+  onSent?: (info: { id: string; name: string; args: unknown[]; kwargs: Record<string, unknown>; queue: string | null; exchange: string; routingKey: string; eta: string | null; expires: string | null; retries: number; rootId: string; parentId: string | null; argsrepr: string; kwargsrepr: string }) => void;
+}
+
+export class Producer {
+  readonly origin = `gen${process.pid}@${hostname()}`;
+  readonly #ctx: ProducerContext;
+
+  constructor(ctx: ProducerContext) {
+    this.#ctx = ctx;
+  }
+
+  async send(name: string, args: readonly unknown[], kwargs: Record<string, unknown>, options: SendOptions = {}): Promise<string> {
+    const ctx = this.#ctx;
+    const taskOpts = ctx.taskOptions(name);
+    const id = options.taskId ?? newId();
+    const now = Date.now();
+    const eta = options.eta !== undefined ? toDate(options.eta)
+      : options.countdown !== undefined ? new Date(now + options.countdown * 1000) : null;
+    const expires = options.expires !== undefined ? expiresFrom(options.expires, new Date(now)) : null;
+    const { route, queue } = resolveRoute(
+      { queue: options.queue, exchange: options.exchange, routingKey: options.routingKey },
+      ctx.routeFor(name), taskOpts?.queue, ctx.defaultQueue,
+    );
+    const replyTo = options.replyTo ?? (await ctx.backend.prepareClient());
+    const built = buildTaskMessage({
+      id, name, args: [...args], kwargs,
+      embed: {
+        callbacks: listOrNull(options.callbacks, options.link),
+        errbacks: listOrNull(options.errbacks, options.linkError),
+        chain: (options.chain as SignatureDict[] | null | undefined) ?? null,
+        chord: (options.chord as SignatureDict | null | undefined) ?? null,
+      },
+      eta, expires, now,
+      shadow: options.shadow ?? null,
+      group: options.groupId ?? null,
+      groupIndex: options.groupIndex ?? null,
+      retries: options.retries ?? 0,
+      timeLimit: options.timeLimit ?? taskOpts?.timeLimit ?? null,
+      softTimeLimit: options.softTimeLimit ?? taskOpts?.softTimeLimit ?? null,
+      rootId: options.rootId ?? null,
+      parentId: options.parentId ?? null,
+      origin: this.origin,
+      ignoreResult: options.ignoreResult ?? taskOpts?.ignoreResult ?? false,
+      replyTo,
+      priority: options.priority ?? taskOpts?.priority ?? 0,
+      ...(options.headers ? { headers: definedOnly(options.headers) } : {}),
+      ...(options.argsrepr !== undefined ? { argsrepr: options.argsrepr } : {}),
+      ...(options.kwargsrepr !== undefined ? { kwargsrepr: options.kwargsrepr } : {}),
+    });
+    const codec = ctx.codecs.get(ctx.serializer);
+    let body = codec.encode(built.body);
+    const headers = built.headers as Record<string, unknown>;
+    if (options.compression === 'zlib') {
+      body = ctx.codecs.compress(body);
+      headers.compression = ZLIB_COMPRESSION;
+    }
+    if (queue !== null && !ctx.topology.isDeclared(queue)) await ctx.topology.ensureTaskQueue(queue);
+    await ctx.broker.publish(route, {
+      body,
+      properties: { ...built.properties, contentType: codec.contentType, contentEncoding: codec.contentEncoding, headers },
+    });
+    ctx.onSent?.({
+      id, name, args: [...args], kwargs, queue, exchange: route.exchange, routingKey: route.routingKey,
+      eta: built.headers.eta, expires: built.headers.expires, retries: built.headers.retries,
+      rootId: built.headers.root_id, parentId: built.headers.parent_id, argsrepr: built.headers.argsrepr, kwargsrepr: built.headers.kwargsrepr,
+    });
+    return id;
+  }
+}
+
+function toDate(v: Date | string): Date {
+  return v instanceof Date ? v : parseCeleryDate(v);
+}
+
+function listOrNull(dicts: readonly SignatureDict[] | undefined, sigs: Signature | readonly Signature[] | undefined): SignatureDict[] | null {
+  const out: SignatureDict[] = [...(dicts ?? [])];
+  if (sigs) for (const s of Array.isArray(sigs) ? sigs : [sigs]) out.push(s instanceof Signature ? s.toDict() : (s as SignatureDict));
+  return out.length > 0 ? out : null;
+}
+
+function definedOnly(headers: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = v;
+  return out;
+}

@@ -1,0 +1,101 @@
+/**
+ * The worker's side services: Celery events (task events with `sendEvents`, worker-online /
+ * heartbeat / offline always), the remote-control node, and the delay queues for long ETAs.
+ */
+import { loadavg } from 'node:os';
+import { PidboxNode } from '../control/pidbox.js';
+import { EventDispatcher } from '../events/event-dispatcher.js';
+import { pythonRepr } from '../protocol/python-repr.js';
+import { toError } from '../errors/base-error.js';
+import { DelayQueues } from './delay-queues.js';
+import type { HeldRequest, Worker } from './worker.js';
+
+export const SW_VERSION = '0.1.0';
+
+export class WorkerServices {
+  readonly events: EventDispatcher;
+  readonly #pidbox: PidboxNode | null;
+  readonly #delays: DelayQueues;
+  #heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(private readonly worker: Worker) {
+    this.events = new EventDispatcher(worker.app, worker.hostname);
+    this.#pidbox = worker.options.control ? new PidboxNode(worker.app, worker) : null;
+    this.#delays = new DelayQueues(worker.app);
+  }
+
+  get clock(): number {
+    return this.events.clock;
+  }
+
+  async start(): Promise<void> {
+    await this.#pidbox?.start();
+    this.#wireTaskEvents();
+    await this.#workerEvent('worker-online');
+    this.#heartbeat = setInterval(() => void this.heartbeat(), this.worker.options.heartbeatInterval * 1000);
+    this.#heartbeat.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
+    await this.#workerEvent('worker-offline');
+    await this.#pidbox?.stop();
+  }
+
+  heartbeat(): Promise<void> {
+    return this.#workerEvent('worker-heartbeat');
+  }
+
+  async delay(h: HeldRequest, waitSeconds: number): Promise<void> {
+    try {
+      await this.#delays.park(h.delivery, waitSeconds);
+    } catch (err) {
+      this.worker.app.logger.error(`could not park ETA task ${h.req.id}: ${toError(err).message}; holding it instead`);
+      this.worker.scheduled.hold(h);
+    }
+  }
+
+  #workerEvent(type: string): Promise<void> {
+    return this.#send(type, {
+      freq: this.worker.options.heartbeatInterval,
+      active: this.worker.active.size,
+      processed: this.worker.processed,
+      loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
+      sw_ident: 'celeriac',
+      sw_ver: SW_VERSION,
+      sw_sys: process.platform === 'linux' ? 'Linux' : process.platform,
+    }, true);
+  }
+
+  #send(type: string, fields: Record<string, unknown>, always = false): Promise<void> {
+    if (!always && !this.worker.options.sendEvents) return Promise.resolve();
+    return this.events.send(type, fields).catch((err: unknown) => {
+      this.worker.app.logger.debug(`event ${type} not sent: ${toError(err).message}`);
+    });
+  }
+
+  #wireTaskEvents(): void {
+    const w = this.worker.events;
+    w.on('task-received', (r) => void this.#send('task-received', {
+      uuid: r.id, name: r.name, args: r.argsrepr, kwargs: r.kwargsrepr, root_id: r.rootId, parent_id: r.parentId,
+      retries: r.retries, eta: r.eta?.toISOString() ?? null, expires: r.expires?.toISOString() ?? null,
+    }));
+    w.on('task-started', (r) => void this.#send('task-started', { uuid: r.id }));
+    w.on('task-succeeded', (r, result, runtime) => void this.#send('task-succeeded', { uuid: r.id, result: safeRepr(result), runtime }));
+    w.on('task-failed', (r, err, info) => void this.#send('task-failed', {
+      uuid: r?.id ?? info.id, exception: `${err.name}(${JSON.stringify(err.message)})`, traceback: info.traceback,
+    }));
+    w.on('task-retried', (r, err) => void this.#send('task-retried', { uuid: r.id, exception: `${err.name}(${JSON.stringify(err.message)})`, traceback: err.stack ?? null }));
+    w.on('task-revoked', (r, info) => void this.#send('task-revoked', { uuid: r.id, terminated: info.terminated, signum: info.signum, expired: info.expired }));
+    w.on('task-rejected', (r, requeue) => void this.#send('task-rejected', { uuid: r.id, requeue }));
+  }
+}
+
+function safeRepr(v: unknown): string {
+  try {
+    return pythonRepr(v);
+  } catch {
+    return String(v);
+  }
+}

@@ -1,0 +1,365 @@
+/**
+ * The worker: consumes its queues with a prefetch window, turns each delivery into a task
+ * request (bad input goes to `<queue>.dlq` with the reason, never silently dropped), holds
+ * ETA tasks, runs up to `concurrency` tasks at a time, stores outcomes and settles every
+ * delivery exactly once. Stop is graceful: stop consuming, requeue what did not start, let
+ * running tasks finish within the deadline.
+ */
+import type { Delivery, Subscription } from '../broker/broker.js';
+import type { CeleriacApp } from '../app.js';
+import { toError } from '../errors/base-error.js';
+import { NotRegisteredError } from '../errors/task-errors.js';
+import { parseTaskMessage } from '../protocol/parse-task-message.js';
+import { buildResultMeta } from '../protocol/result-meta.js';
+import { TaskState } from '../protocol/states.js';
+import type { TaskRequest } from '../protocol/task-message.js';
+import type { RegisteredTask } from '../registry/task.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+import { BUILTIN_TASKS } from './builtin-tasks.js';
+import { deadLetter } from './dead-letter.js';
+import { EtaScheduler } from './eta-scheduler.js';
+import { finishFailure, finishRetry, finishSuccess, type FinishContext } from './finish-task.js';
+import { RevokedSet } from './revoked-set.js';
+import { runTask } from './run-task.js';
+import type { WorkerEvents } from './worker-events.js';
+import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
+import { WorkerServices } from './worker-services.js';
+
+/** A request the worker holds: parsed message, its delivery, and run-time state. */
+export interface HeldRequest {
+  req: TaskRequest;
+  delivery: Delivery;
+  task: RegisteredTask;
+  receivedAt: number;
+  startedAt: number | null;
+  abort: AbortController;
+  acknowledged: boolean;
+}
+
+export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+export class Worker {
+  readonly app: CeleriacApp;
+  readonly options: ResolvedWorkerOptions;
+  readonly events = new TypedEmitter<WorkerEvents>();
+  readonly revoked = new RevokedSet();
+  readonly active = new Map<string, HeldRequest>();
+  readonly reserved: HeldRequest[] = [];
+  readonly scheduled: EtaScheduler;
+  readonly startedAt = Date.now();
+  readonly totals = new Map<string, number>();
+  processed = 0;
+  #state: WorkerState = 'idle';
+  #subscription: Subscription | null = null;
+  #services: WorkerServices | null = null;
+  #idle: (() => void) | null = null;
+  readonly #finish: FinishContext;
+  #signalHandler: ((sig: NodeJS.Signals) => void) | null = null;
+
+  constructor(app: CeleriacApp, options: WorkerOptions = {}) {
+    this.app = app;
+    this.options = resolveWorkerOptions(options, app.options.defaultQueue);
+    this.scheduled = new EtaScheduler((h) => this.#enqueue(h), (held) => void this.#syncPrefetch(held));
+    this.#finish = {
+      backend: app.backend,
+      producer: app.producer,
+      logger: app.logger,
+      canvas: {
+        send: (name, args, kwargs, o) => app.producer.send(name, args, kwargs, o),
+        backend: app.backend,
+        replyTo: () => app.backend.prepareClient(),
+      },
+    };
+    this.events.on('error', (err) => app.logger.error(`worker: ${err.message}`));
+  }
+
+  get state(): WorkerState {
+    return this.#state;
+  }
+
+  get hostname(): string {
+    return this.options.hostname;
+  }
+
+  get services(): WorkerServices | null {
+    return this.#services;
+  }
+
+  get subscription(): Subscription | null {
+    return this.#subscription;
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'idle') throw new Error(`worker cannot start from state ${this.#state}`);
+    this.#state = 'starting';
+    await this.app.broker.connect();
+    for (const q of this.options.queues) await this.app.topology.ensureTaskQueue(q);
+    this.#subscription = await this.app.broker.consume(this.options.queues, (d) => this.#onDelivery(d), { prefetch: this.options.prefetch });
+    this.#services = new WorkerServices(this);
+    await this.#services.start();
+    this.#state = 'running';
+    if (this.options.handleSignals) this.#installSignals();
+    this.events.emit('worker-online');
+  }
+
+  /** Starts consuming another queue (remote control `add_consumer`). */
+  async addQueue(queue: string): Promise<void> {
+    await this.app.topology.ensureTaskQueue(queue);
+    await this.#subscription?.addQueue(queue);
+    if (!this.options.queues.includes(queue)) this.options.queues.push(queue);
+  }
+
+  async removeQueue(queue: string): Promise<void> {
+    await this.#subscription?.removeQueue(queue);
+    const i = this.options.queues.indexOf(queue);
+    if (i >= 0) this.options.queues.splice(i, 1);
+  }
+
+  /** Marks ids revoked; with `terminate`, running ones are aborted and recorded as REVOKED. */
+  revoke(ids: readonly string[], terminate = false): string[] {
+    const terminated: string[] = [];
+    for (const id of ids) {
+      this.revoked.add(id);
+      const running = this.active.get(id);
+      if (terminate && running) {
+        running.abort.abort(Object.assign(new Error('terminated'), { name: 'TaskRevokedError' }));
+        terminated.push(id);
+      }
+    }
+    return terminated;
+  }
+
+  /**
+   * Warm shutdown: stop consuming, put back what did not start, wait for running tasks up
+   * to `shutdownTimeout` (then abort them; unacknowledged ones return to the queue).
+   */
+  async stop(options: { timeout?: number } = {}): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'stopping') return;
+    this.#state = 'stopping';
+    await this.#subscription?.cancel().catch((err: unknown) => this.events.emit('error', toError(err)));
+    for (const h of this.scheduled.drain()) this.#requeue(h);
+    for (const h of this.reserved.splice(0)) this.#requeue(h);
+    if (this.active.size > 0) {
+      const idle = new Promise<void>((resolve) => (this.#idle = resolve));
+      const timeout = options.timeout ?? this.options.shutdownTimeout;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([idle, new Promise<void>((r) => (timer = setTimeout(r, timeout)))]);
+      clearTimeout(timer);
+      for (const h of this.active.values()) h.abort.abort(new Error('worker shutdown deadline reached'));
+    }
+    this.events.emit('worker-offline');
+    await this.#services?.stop();
+    await this.#subscription?.close().catch(() => undefined);
+    this.#subscription = null;
+    this.#state = 'stopped';
+    this.#removeSignals();
+  }
+
+  // ---- receiving ------------------------------------------------------------------------
+
+  #onDelivery(delivery: Delivery): void {
+    if (this.#state === 'stopping' || this.#state === 'stopped') {
+      delivery.reject(true);
+      return;
+    }
+    let req: TaskRequest;
+    try {
+      const headers = delivery.properties.headers ?? {};
+      const body = this.app.codecs.decode(delivery.properties.contentType, delivery.body, headers.compression);
+      req = parseTaskMessage({
+        headers, body,
+        correlationId: delivery.properties.correlationId, replyTo: delivery.properties.replyTo, priority: delivery.properties.priority,
+      });
+    } catch (err) {
+      const e = toError(err);
+      const id = typeof delivery.properties.headers?.id === 'string' ? delivery.properties.headers.id : null;
+      const name = typeof delivery.properties.headers?.task === 'string' ? delivery.properties.headers.task : null;
+      this.#reject(delivery, `${e.name}: ${e.message}`, id, name);
+      return;
+    }
+    const task = this.app.tasks.get(req.name) ?? BUILTIN_TASKS.get(req.name);
+    if (!task) {
+      const err = new NotRegisteredError(req.name);
+      this.events.emit('task-failed', req, err, { id: req.id, name: req.name, traceback: null });
+      void this.app.backend.store(buildResultMeta({
+        taskId: req.id, status: TaskState.FAILURE,
+        result: { exc_type: 'NotRegistered', exc_message: [req.name], exc_module: 'celery.exceptions' }, traceback: null,
+      }), { replyTo: req.replyTo, correlationId: req.correlationId }).catch((e: unknown) => this.events.emit('error', toError(e)));
+      this.#reject(delivery, `NotRegistered: ${err.message}`, req.id, req.name);
+      return;
+    }
+    const held: HeldRequest = { req, delivery, task, receivedAt: Date.now(), startedAt: null, abort: new AbortController(), acknowledged: false };
+    this.events.emit('task-received', req);
+    if (this.#skipIfRevokedOrExpired(held)) return;
+    if (req.eta && req.eta.getTime() > Date.now()) {
+      const waitS = (req.eta.getTime() - Date.now()) / 1000;
+      if (waitS > this.options.maxHeldEtaSeconds) void this.#services!.delay(held, waitS);
+      else this.scheduled.hold(held);
+      return;
+    }
+    this.#enqueue(held);
+  }
+
+  #skipIfRevokedOrExpired(h: HeldRequest): boolean {
+    const expired = h.req.expires !== null && h.req.expires.getTime() <= Date.now();
+    if (!expired && !this.revoked.has(h.req.id)) return false;
+    this.events.emit('task-revoked', h.req, { expired, terminated: false, signum: null });
+    const err = Object.assign(new Error(expired ? 'expired' : 'revoked'), { excType: 'TaskRevokedError', excModule: 'celery.exceptions' });
+    void this.#settle(h, () => finishFailure(this.#finish, h.req, err, TaskState.REVOKED));
+    return true;
+  }
+
+  #enqueue(h: HeldRequest): void {
+    this.reserved.push(h);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (this.active.size < this.options.concurrency && this.reserved.length > 0 && this.#state !== 'stopping') {
+      const h = this.reserved.shift()!;
+      if (this.#skipIfRevokedOrExpired(h)) continue;
+      this.active.set(h.req.id, h);
+      void this.#execute(h).finally(() => {
+        this.active.delete(h.req.id);
+        this.processed++;
+        this.totals.set(h.req.name, (this.totals.get(h.req.name) ?? 0) + 1);
+        if (this.active.size === 0 && this.#idle) this.#idle();
+        this.#pump();
+      });
+    }
+  }
+
+  // ---- running --------------------------------------------------------------------------
+
+  async #execute(h: HeldRequest): Promise<void> {
+    const { req, delivery, task } = h;
+    const acksLate = task.options.acksLate ?? this.options.acksLate;
+    if (!acksLate) this.#ack(h);
+    h.startedAt = Date.now();
+    this.events.emit('task-started', req);
+    const target = { replyTo: req.replyTo, correlationId: req.correlationId };
+    try {
+      if (task.options.trackStarted) {
+        await this.app.backend.store(buildResultMeta({ taskId: req.id, status: TaskState.STARTED, result: { pid: process.pid, hostname: this.hostname } }), target);
+      }
+      const outcome = await runTask(task, req, {
+        hostname: this.hostname,
+        abort: h.abort,
+        resolveTask: (name) => this.app.tasks.get(name),
+        deliveryInfo: { exchange: delivery.exchange, routingKey: delivery.routingKey, queue: delivery.queue, redelivered: delivery.redelivered, priority: req.priority },
+        updateState: (state, meta) => this.app.backend.store(buildResultMeta({ taskId: req.id, status: state, result: meta }), target),
+      });
+      const reason = h.abort.signal.reason as Error | undefined;
+      if (reason?.name === 'TaskRevokedError' && outcome.kind !== 'success') {
+        this.events.emit('task-revoked', req, { expired: false, terminated: true, signum: 15 });
+        const err = Object.assign(new Error('terminated'), { excType: 'TaskRevokedError', excModule: 'celery.exceptions' });
+        await this.#settle(h, () => finishFailure(this.#finish, req, err, TaskState.REVOKED));
+        return;
+      }
+      switch (outcome.kind) {
+        case 'success': {
+          const store = !(req.ignoreResult || task.options.ignoreResult);
+          await this.#settle(h, () => finishSuccess(this.#finish, req, outcome.value, store));
+          this.events.emit('task-succeeded', req, outcome.value, outcome.runtime);
+          return;
+        }
+        case 'retry':
+          await this.#settle(h, () => finishRetry(this.#finish, req, outcome.retry, delivery.queue));
+          this.events.emit('task-retried', req, outcome.retry.exc ?? outcome.retry);
+          return;
+        case 'ignore':
+          this.#ack(h);
+          return;
+        case 'reject':
+          this.events.emit('task-rejected', req, outcome.requeue);
+          if (outcome.requeue) this.#settleOnce(h, () => delivery.reject(true));
+          else this.#reject(delivery, `Reject: ${outcome.reason}`, req.id, req.name, h);
+          return;
+        case 'failure':
+          this.events.emit('task-failed', req, outcome.error, { id: req.id, name: req.name, traceback: outcome.error.stack ?? null });
+          await this.#settle(h, () => finishFailure(this.#finish, req, outcome.error));
+          return;
+      }
+    } catch (err) {
+      // storing or publishing the outcome failed (backend or broker down): the message goes
+      // back to the queue (acks late) so the task is not lost; it may run again
+      const e = toError(err);
+      this.app.logger.error(`task ${req.name}[${req.id}]: could not record the outcome: ${e.message}`);
+      this.#settleOnce(h, () => delivery.reject(true));
+    }
+  }
+
+  /** Runs `work` then acks; if `work` throws the delivery is requeued instead. */
+  async #settle(h: HeldRequest, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+      this.#ack(h);
+    } catch (err) {
+      this.app.logger.error(`task ${h.req.name}[${h.req.id}]: ${toError(err).message}; message requeued`);
+      this.#settleOnce(h, () => h.delivery.reject(true));
+    }
+  }
+
+  #ack(h: HeldRequest): void {
+    this.#settleOnce(h, () => h.delivery.ack());
+    h.acknowledged = true;
+  }
+
+  #settleOnce(h: HeldRequest, fn: () => void): void {
+    if (h.acknowledged || h.delivery.settled) return;
+    try {
+      fn();
+    } catch (err) {
+      this.events.emit('error', toError(err));
+    }
+  }
+
+  #requeue(h: HeldRequest): void {
+    this.#settleOnce(h, () => h.delivery.reject(true));
+  }
+
+  /** Bad input: log it, copy it to `<queue>.dlq` with the reason, then ack the original. */
+  #reject(delivery: Delivery, reason: string, taskId: string | null, taskName: string | null, h?: HeldRequest): void {
+    this.app.logger.error(`rejected message from ${delivery.queue}${taskId ? ` (task ${taskName ?? '?'}[${taskId}])` : ''}: ${reason}; moved to ${this.app.topology.deadLetterQueueName(delivery.queue)}`);
+    void deadLetter(this.app.broker, this.app.topology, delivery, reason).then(
+      () => {
+        if (h) this.#ack(h);
+        else if (!delivery.settled) delivery.ack();
+        this.events.emit('dead-lettered', { queue: delivery.queue, reason, taskId, taskName });
+      },
+      (err: unknown) => {
+        this.app.logger.error(`could not dead-letter a message from ${delivery.queue}: ${toError(err).message}; it stays on the queue`);
+        setTimeout(() => {
+          if (!delivery.settled) delivery.reject(true);
+        }, 1000);
+      },
+    );
+  }
+
+  async #syncPrefetch(held: number): Promise<void> {
+    // Celery raises the prefetch window by one per held ETA task so they don't starve the worker
+    await this.#subscription?.setPrefetch(this.options.prefetch === 0 ? 0 : this.options.prefetch + held).catch(() => undefined);
+  }
+
+  #installSignals(): void {
+    let count = 0;
+    this.#signalHandler = (sig) => {
+      count++;
+      if (count === 1) {
+        this.app.logger.warn(`${sig} received: warm shutdown (finishing running tasks; send again to stop at once)`);
+        void this.stop().then(() => this.app.close()).then(() => process.exit(0));
+      } else {
+        this.app.logger.warn(`${sig} received again: cold shutdown, unfinished tasks go back to the queue`);
+        void this.#subscription?.close().finally(() => process.exit(1));
+      }
+    };
+    process.on('SIGTERM', this.#signalHandler);
+    process.on('SIGINT', this.#signalHandler);
+  }
+
+  #removeSignals(): void {
+    if (!this.#signalHandler) return;
+    process.off('SIGTERM', this.#signalHandler);
+    process.off('SIGINT', this.#signalHandler);
+  }
+}

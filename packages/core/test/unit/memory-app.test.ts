@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { createApp, currentTask, RemoteTaskError, chain, group, chord, MemoryBroker } from '../../src/index.js';
+
+function memoryApp() {
+  return createApp({ broker: 'memory://', backend: 'memory://', logger: silent });
+}
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+describe('app on the memory broker', () => {
+  it('runs a task and returns its result', async () => {
+    const app = memoryApp();
+    const add = app.task('tasks.add', (x: number, y: number) => x + y);
+    const worker = app.worker({ concurrency: 2 });
+    await worker.start();
+    const r = await add.delay(2, 3);
+    expect(await r.get({ timeout: 2000 })).toBe(5);
+    await worker.stop();
+    await app.close();
+  });
+
+  it('rejects with RemoteTaskError carrying Python exception fields', async () => {
+    const app = memoryApp();
+    const fail = app.task('tasks.fail', (msg: string) => {
+      throw new TypeError(msg);
+    });
+    const worker = app.worker();
+    await worker.start();
+    const r = await fail.delay('boom');
+    const err = await r.get({ timeout: 2000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RemoteTaskError);
+    expect((err as RemoteTaskError).excType).toBe('TypeError');
+    expect((err as RemoteTaskError).excModule).toBe('builtins');
+    expect((err as RemoteTaskError).excArgs).toEqual(['boom']);
+    expect(await r.state()).toBe('FAILURE');
+    await worker.stop();
+    await app.close();
+  });
+
+  it('maps keyword arguments onto declared params and exposes the context', async () => {
+    const app = memoryApp();
+    app.task('tasks.kw', function (x: number, y: number) {
+      return { sum: x + y, kwargs: this.kwargs, id: this.id, viaCurrent: currentTask().id };
+    }, { params: ['x', 'y'] });
+    const worker = app.worker();
+    await worker.start();
+    const r = await app.sendTask<{ sum: number; id: string; viaCurrent: string }>('tasks.kw', [], { x: 1, y: 2 });
+    const out = await r.get({ timeout: 2000 });
+    expect(out.sum).toBe(3);
+    expect(out.id).toBe(r.id);
+    expect(out.viaCurrent).toBe(r.id);
+    await worker.stop();
+    await app.close();
+  });
+
+  it('retries with countdown and succeeds', async () => {
+    const app = memoryApp();
+    let calls = 0;
+    const flaky = app.task('tasks.flaky', function () {
+      calls++;
+      if (this.retries < 2) this.retry({ countdown: 0.05 });
+      return this.retries;
+    });
+    const worker = app.worker();
+    await worker.start();
+    expect(await (await flaky.delay()).get({ timeout: 3000 })).toBe(2);
+    expect(calls).toBe(3);
+    await worker.stop();
+    await app.close();
+  });
+
+  it('runs chain, group and chord', async () => {
+    const app = memoryApp();
+    const add = app.task('tasks.add', (x: number, y: number) => x + y);
+    const mul = app.task('tasks.mul', (x: number, y: number) => x * y);
+    const tsum = app.task('tasks.tsum', (xs: number[]) => xs.reduce((a, b) => a + b, 0));
+    const worker = app.worker();
+    await worker.start();
+    const c = await chain(add.s(1, 2), mul.s(3), mul.s(4)).applyAsync();
+    expect(await c.get({ timeout: 3000 })).toBe(36);
+    const g = await app.applyGroup(group(add.s(1, 1), add.s(2, 2)).toDict());
+    expect(await g.get({ timeout: 3000 })).toEqual([2, 4]);
+    const ch = await chord([add.s(1, 1), add.s(2, 2), add.s(3, 3)], tsum.s()).applyAsync();
+    expect(await ch.get({ timeout: 3000 })).toBe(12);
+    await worker.stop();
+    await app.close();
+  });
+
+  it('dead-letters bad input and keeps running', async () => {
+    const broker = new MemoryBroker();
+    const app = createApp({ broker, backend: 'memory://', logger: silent });
+    const add = app.task('tasks.add', (x: number, y: number) => x + y);
+    const worker = app.worker({ queues: ['bad_q'] });
+    await worker.start();
+    const props = { contentType: 'application/json', contentEncoding: 'utf-8', headers: { task: 'tasks.add', id: 'x1' } };
+    await broker.publish({ exchange: '', routingKey: 'bad_q' }, { body: Buffer.from('[[1,2],{}]'), properties: props });
+    await broker.publish({ exchange: '', routingKey: 'bad_q' }, { body: Buffer.from('\x80\x04pickle'), properties: { ...props, contentType: 'application/x-python-serialize' } });
+    await broker.publish({ exchange: '', routingKey: 'bad_q' }, { body: Buffer.from('[[1,2],{},null]'), properties: { ...props, headers: { task: 'nope', id: 'x2' } } });
+    const r = await add.applyAsync([2, 2], { queue: 'bad_q' });
+    expect(await r.get({ timeout: 2000 })).toBe(4);
+    await new Promise((res) => setTimeout(res, 50));
+    expect((await broker.inspectQueue('bad_q.dlq'))?.messageCount).toBe(3);
+    await worker.stop();
+    await app.close();
+  });
+});
