@@ -24,6 +24,7 @@ import { AsyncResult } from './result/async-result.js';
 import { GroupResult } from './result/group-result.js';
 import { createCodecRegistry, type CodecRegistry } from './serialization/codec-registry.js';
 import { createConsoleLogger, type Logger } from './util/logger.js';
+import { argsRepr } from './protocol/python-repr.js';
 import { APP_DEFAULTS, type AppOptions } from './app-options.js';
 import { Worker } from './worker/worker.js';
 import { ControlClient } from './control/control-client.js';
@@ -91,6 +92,11 @@ export function createApp(options: AppOptions = {}): CeleriacApp {
     applied.kind === 'group' ? new GroupResult(applied.id, applied.members.map(toResult)) : new GroupResult(applied.id, [toResult(applied)]);
 
   let control: ControlClient | undefined;
+  const send = async <R>(name: string, args: readonly unknown[], kwargs: Record<string, unknown>, o: ApplyOptions, argsrepr?: string) => {
+    const { kwargs: extra, ...rest } = o;
+    const id = await producer.send(name, args, { ...kwargs, ...(extra ?? {}) }, argsrepr === undefined ? rest : { ...rest, argsrepr });
+    return new AsyncResult<R>(id, backend);
+  };
   const app: CeleriacApp = {
     broker, backend, codecs, producer, topology, logger, options: opts, tasks,
     task<A extends unknown[], R>(name: string, handler: TaskHandler<A, R>, taskOptions: TaskOptions = {}) {
@@ -102,9 +108,8 @@ export function createApp(options: AppOptions = {}): CeleriacApp {
       return makeHandle<A, R>(app, name, defaults);
     },
     async sendTask<R>(name: string, args: readonly unknown[] = [], kwargs: Record<string, unknown> = {}, o: ApplyOptions = {}) {
-      const { kwargs: extra, ...rest } = o;
-      const id = await producer.send(name, args, { ...kwargs, ...(extra ?? {}) }, rest);
-      return new AsyncResult<R>(id, backend);
+      // Python's send_task keeps the args list, so argsrepr is a list repr: "[5, 6]"
+      return send<R>(name, args, kwargs, o, listRepr(args));
     },
     asyncResult<R>(id: string) {
       return new AsyncResult<R>(id, backend);
@@ -146,8 +151,11 @@ function makeHandle<A extends unknown[], R>(app: CeleriacApp, name: string, defa
   };
   return {
     name,
-    delay: (...args: A) => app.sendTask<R>(name, args, {}, defaults),
-    applyAsync: (args = [], o = {}) => app.sendTask<R>(name, args, {}, { ...defaults, ...o }),
+    delay: (...args: A) => app.producer.send(name, args, {}, defaults).then((id) => app.asyncResult<R>(id)),
+    applyAsync: (args = [], o = {}) => {
+      const { kwargs, ...rest } = { ...defaults, ...o };
+      return app.producer.send(name, args, kwargs ?? {}, rest).then((id) => app.asyncResult<R>(id));
+    },
     s: (...args) => sig(args, {}, false),
     si: (...args) => sig(args, {}, true),
     signature: (args = [] as never, o = {}) => sig(args, o, false),
@@ -173,6 +181,14 @@ function makeBackend(opts: CeleriacApp['options'], broker: Broker, codecs: Codec
   if (b.startsWith('rpc:')) return new RpcBackend({ broker, codecs, expiresSeconds: opts.resultExpires, onError });
   if (/^rediss?:/.test(b)) return new RedisBackend({ url: b, codecs, expiresSeconds: opts.resultExpires, onError });
   throw new ConfigurationError(`unsupported result backend ${JSON.stringify(b)}: use memory://, rpc:// or redis://`);
+}
+
+/** Python's repr of a list of arguments, from the tuple repr Celery uses for argsrepr. */
+function listRepr(args: readonly unknown[]): string {
+  const tuple = argsRepr(args);
+  if (!tuple.startsWith('(') || !tuple.endsWith(')')) return tuple;
+  const inner = tuple.slice(1, -1);
+  return `[${args.length === 1 && inner.endsWith(',') ? inner.slice(0, -1) : inner}]`;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

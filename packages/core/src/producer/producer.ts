@@ -70,7 +70,7 @@ export class Producer {
       origin: this.origin,
       ignoreResult: options.ignoreResult ?? taskOpts?.ignoreResult ?? false,
       replyTo,
-      priority: options.priority ?? taskOpts?.priority ?? 0,
+      ...priorityOf(options.priority ?? taskOpts?.priority, options.queue),
       ...(options.headers ? { headers: definedOnly(options.headers) } : {}),
       ...(options.argsrepr !== undefined ? { argsrepr: options.argsrepr } : {}),
       ...(options.kwargsrepr !== undefined ? { kwargsrepr: options.kwargsrepr } : {}),
@@ -94,6 +94,11 @@ export class Producer {
     });
     return id;
   }
+}
+
+function priorityOf(priority: number | undefined, queue: string | undefined): { priority?: number } {
+  if (priority !== undefined) return { priority };
+  return queue === undefined ? { priority: 0 } : {};
 }
 
 function toDate(v: Date | string): Date {

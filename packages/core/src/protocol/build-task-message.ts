@@ -31,6 +31,7 @@ export interface BuildTaskInput {
   origin: string;
   ignoreResult?: boolean;
   replyTo?: string;
+  /** Message priority; left out of the properties when undefined. */
   priority?: number;
   /** Custom headers, merged into the same table as Celery does. */
   headers?: Record<string, unknown>;
@@ -76,8 +77,9 @@ export function buildTaskMessage(input: BuildTaskInput): BuiltTaskMessage {
     correlationId: input.id,
     replyTo: input.replyTo ?? '',
     deliveryMode: 2,
-    priority: input.priority ?? 0,
   };
+  // kombu leaves the priority property out when a queue is named and no priority given
+  if (input.priority !== undefined) properties.priority = input.priority;
   if (input.expires) {
     // Celery 5.2 mirrors `expires` into the per-message TTL (past expiry becomes "0").
     const ms = Math.max(0, input.expires.getTime() - (input.now ?? Date.now()));
