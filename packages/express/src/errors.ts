@@ -29,12 +29,16 @@ export const HttpErrorCode = {
   UNKNOWN_TASK: 'UNKNOWN_TASK',
   /** The queue named in `options.queue` may not be chosen over HTTP. */
   QUEUE_NOT_ALLOWED: 'QUEUE_NOT_ALLOWED',
+  /** No route for this method and path under `/api`. */
+  NOT_FOUND: 'NOT_FOUND',
   /** Nothing is known about this task id. */
   TASK_NOT_FOUND: 'TASK_NOT_FOUND',
   /** The task cannot be retried (wrong state, or its original arguments are unknown). */
   NOT_RETRYABLE: 'NOT_RETRYABLE',
   /** The broker did not take the message. */
   BROKER_UNAVAILABLE: 'BROKER_UNAVAILABLE',
+  /** The result backend did not answer. */
+  BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   /** An unexpected error; details are in the server log. */
   INTERNAL: 'INTERNAL',
 } as const;

@@ -283,7 +283,9 @@ export class AmqpBroker implements Broker, SubscriptionHost {
   }
 
   async #declare(entry: Parameters<Topology['add']>[0]): Promise<void> {
-    if (this.#topology.has(entry) && this.#state === 'ready') return;
+    // auto-delete queues can vanish behind our back, so they are always declared again
+    const volatile = entry.kind === 'queue' && (entry.spec.autoDelete === true || entry.spec.exclusive === true);
+    if (!volatile && this.#topology.has(entry) && this.#state === 'ready') return;
     const ch = await this.#opsChannel();
     await apply(ch, entry);
     this.#topology.add(entry);

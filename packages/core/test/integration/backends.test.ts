@@ -1,0 +1,14 @@
+import { AmqpBroker, RedisBackend, RpcBackend, createCodecRegistry } from '../../src/index.js';
+import { runBackendConformance } from '../conformance/backend-conformance.js';
+import { AMQP_URL, REDIS_URL } from '../helpers/env.js';
+
+runBackendConformance('rpc on RabbitMQ', async () => {
+  const broker = new AmqpBroker({ url: AMQP_URL });
+  const backend = new RpcBackend({ broker, codecs: createCodecRegistry() });
+  return { backend, close: async () => { await backend.close(); await broker.close(); } };
+}, { readsOthers: false });
+
+runBackendConformance('redis', async () => {
+  const backend = new RedisBackend({ url: REDIS_URL, codecs: createCodecRegistry(), expiresSeconds: 600 });
+  return { backend, close: () => backend.close() };
+}, { readsOthers: true });

@@ -1,0 +1,13 @@
+import { MemoryBackend, MemoryBroker, RpcBackend, createCodecRegistry } from '../../src/index.js';
+import { runBackendConformance } from '../conformance/backend-conformance.js';
+
+runBackendConformance('memory', async () => {
+  const backend = new MemoryBackend();
+  return { backend, close: () => backend.close() };
+}, { readsOthers: true });
+
+runBackendConformance('rpc on the memory broker', async () => {
+  const broker = new MemoryBroker();
+  const backend = new RpcBackend({ broker, codecs: createCodecRegistry() });
+  return { backend, close: async () => { await backend.close(); await broker.close(); } };
+}, { readsOthers: false });

@@ -1,0 +1,4 @@
+import { MemoryBroker } from '../../src/index.js';
+import { runBrokerConformance } from '../conformance/broker-conformance.js';
+
+runBrokerConformance('memory', () => new MemoryBroker());

@@ -1,0 +1,25 @@
+/**
+ * What the route handlers need from the router: a small context, not the router itself.
+ */
+import type { CeleriacApp, Worker } from '@celeriac/core';
+import type { CompiledAllowList } from './allow-list.js';
+import type { TaskMonitor } from './task-monitor.js';
+
+export interface RouterContext {
+  app: CeleriacApp;
+  monitor: TaskMonitor;
+  /** Task names that may be sent. */
+  allow: CompiledAllowList;
+  /** Queues a client may choose in `options.queue`. */
+  sendQueues: CompiledAllowList;
+  /** Queues reported by `/api/queues/length` and `/metrics`. */
+  queues: readonly string[];
+  worker: Worker | undefined;
+  readOnly: boolean;
+  /** Milliseconds to wait for workers' replies to `inspect`. */
+  inspectTimeout: number;
+  /** Longest `?timeout=` (seconds) accepted by `/api/task/result/:id`. */
+  maxResultWait: number;
+  /** Milliseconds before a broker or backend read is given up. */
+  ioTimeout: number;
+}

@@ -1,0 +1,42 @@
+import type { ApplyOptions } from '@celeriac/core';
+import { PERIODIC_METADATA } from '../celeriac.constants.js';
+
+export interface PeriodicOptions {
+  /** When to send the task: `every(10_000)` or `crontab('0 3 * * *', { tz })` from `@celeriac/beat`. */
+  schedule: object;
+  /** Positional arguments of every run. @defaultValue [] */
+  args?: readonly unknown[];
+  /** Keyword arguments of every run. @defaultValue {} */
+  kwargs?: Record<string, unknown>;
+  /** Send options (queue, priority, expires...). @defaultValue {} */
+  options?: ApplyOptions;
+}
+
+/** What `@Periodic()` stores on the method (one entry per decorator). */
+export interface PeriodicMetadata extends PeriodicOptions {
+  /** The beat entry's name, unique in the schedule. */
+  readonly name: string;
+}
+
+/**
+ * Sends the `@Task` method's task on a schedule, through `@celeriac/beat`. The entry is
+ * scheduled only in the process started with the module option `beat` (one per deployment);
+ * elsewhere it is ignored. A method may carry several, each with its own name.
+ *
+ * @example
+ * @Task('reports.nightly')
+ * @Periodic('nightly-report', { schedule: crontab('0 3 * * *', { tz: 'Europe/Paris' }) })
+ * nightly() { ... }
+ */
+export function Periodic(name: string, options: PeriodicOptions): MethodDecorator {
+  if (typeof name !== 'string' || name.length === 0) throw new TypeError('@Periodic() needs an entry name');
+  if (typeof options?.schedule !== 'object' || options.schedule === null) {
+    throw new TypeError(`@Periodic(${JSON.stringify(name)}) needs a schedule: every(ms) or crontab(...) from @celeriac/beat`);
+  }
+  const entry: PeriodicMetadata = Object.freeze({ ...options, name });
+  return (_target, _key, descriptor) => {
+    const method = descriptor.value as object;
+    const entries: readonly PeriodicMetadata[] = Reflect.getMetadata(PERIODIC_METADATA, method) ?? [];
+    Reflect.defineMetadata(PERIODIC_METADATA, [...entries, entry], method);
+  };
+}
