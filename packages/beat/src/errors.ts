@@ -6,6 +6,7 @@
  * - ScheduleStoreError: the state store could not be read or written
  * - LeaderLockError: the leader lock could not be taken or kept for a reason other than
  *   "another beat holds it"
+ * - ScheduledSendError: a due run could not be sent (the run is lost, as in Celery)
  */
 import { toError } from '@celeriac/core';
 
@@ -13,6 +14,7 @@ export const BeatErrorCode = {
   CONFIG: 'BEAT_CONFIG',
   STORE: 'BEAT_STORE',
   LOCK: 'BEAT_LOCK',
+  SEND: 'BEAT_SEND',
 } as const;
 export type BeatErrorCode = (typeof BeatErrorCode)[keyof typeof BeatErrorCode];
 
@@ -40,5 +42,14 @@ export class ScheduleStoreError extends BeatError {
 export class LeaderLockError extends BeatError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(BeatErrorCode.LOCK, message, options);
+  }
+}
+
+export class ScheduledSendError extends BeatError {
+  /** Entry whose run failed. */
+  readonly entry: string;
+  constructor(entry: string, message: string, options?: { cause?: unknown }) {
+    super(BeatErrorCode.SEND, message, options);
+    this.entry = entry;
   }
 }

@@ -300,18 +300,13 @@ export class TaskMonitor {
   }
 
   #upsert(id: string): Record_ {
-    let rec = this.#tasks.get(id);
+    const rec = this.#tasks.get(id);
     if (rec) {
       this.#tasks.delete(id); // re-inserted by #changed: the Map stays in update order
       return rec;
     }
-    rec = {
-      uuid: id, name: null, state: 'PENDING', args: null, kwargs: null, sent: null, received: null, started: null, succeeded: null,
-      failed: null, retried: null, revoked: null, rejected: null, timestamp: null, runtime: null, result: null, exception: null,
-      traceback: null, worker: null, retries: null, eta: null, expires: null, root_id: null, parent_id: null, retry_of: null,
-      retried_as: null, original: null, counted: new Set(),
-    };
-    return rec;
+    const { retryable: _retryable, ...fields } = blankTask(id);
+    return { ...fields, original: null, counted: new Set() };
   }
 
   #changed(rec: Record_): TrackedTask {
@@ -321,6 +316,16 @@ export class TaskMonitor {
     this.events.emit('task', v);
     return v;
   }
+}
+
+/** A record with nothing known but the id (state PENDING). */
+export function blankTask(uuid: string): TrackedTask {
+  return {
+    uuid, name: null, state: 'PENDING', args: null, kwargs: null, sent: null, received: null, started: null, succeeded: null,
+    failed: null, retried: null, revoked: null, rejected: null, timestamp: null, runtime: null, result: null, exception: null,
+    traceback: null, worker: null, retries: null, eta: null, expires: null, root_id: null, parent_id: null, retry_of: null,
+    retried_as: null, retryable: false,
+  };
 }
 
 function view(rec: Record_): TrackedTask {

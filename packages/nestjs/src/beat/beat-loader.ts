@@ -3,7 +3,7 @@
  * module option `beat` is set, so this package works without it. The types below are the
  * part of its API this package uses.
  */
-import type { ApplyOptions, CeleriacApp } from '@celeriac/core';
+import { ConfigurationError, toError, type ApplyOptions, type CeleriacApp } from '@celeriac/core';
 
 export interface BeatEntry {
   task: string;
@@ -24,20 +24,23 @@ export interface BeatModule {
 
 export type BeatLoader = () => Promise<BeatModule>;
 
-// a variable, so that neither tsc nor the bundler tries to resolve the optional package
-const BEAT_PACKAGE = '@celeriac/beat';
+/**
+ * A loader importing `specifier` (a variable, so that neither tsc nor the bundler tries to
+ * resolve the optional package); it rejects with an install hint when the package is missing.
+ */
+export function beatLoader(specifier = '@celeriac/beat'): BeatLoader {
+  return async () => {
+    let mod: Partial<BeatModule>;
+    try {
+      mod = (await import(specifier)) as Partial<BeatModule>;
+    } catch (err) {
+      throw new ConfigurationError(
+        `CeleriacModule: the option \`beat\` needs ${specifier}, which could not be imported (${toError(err).message}); install it next to @celeriac/nestjs`,
+      );
+    }
+    if (typeof mod.createBeat !== 'function') throw new ConfigurationError(`CeleriacModule: ${specifier} exports no createBeat()`);
+    return mod as BeatModule;
+  };
+}
 
-/** Imports `@celeriac/beat`; rejects with an install hint when it is missing. */
-export const loadBeat: BeatLoader = async () => {
-  let mod: Partial<BeatModule>;
-  try {
-    mod = (await import(BEAT_PACKAGE)) as Partial<BeatModule>;
-  } catch (err) {
-    throw new Error(
-      'CeleriacModule: the option `beat` (or a @Periodic() task scheduled by it) needs @celeriac/beat: install it next to @celeriac/nestjs (pnpm add @celeriac/beat)',
-      { cause: err },
-    );
-  }
-  if (typeof mod.createBeat !== 'function') throw new Error('CeleriacModule: @celeriac/beat was found but exports no createBeat()');
-  return mod as BeatModule;
-};
+export const loadBeat: BeatLoader = beatLoader();

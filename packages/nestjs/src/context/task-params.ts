@@ -8,13 +8,18 @@ import type { ParamsFactory } from '@nestjs/core';
 import { currentTask } from '@celeriac/core';
 import { PARAM_ARGS_METADATA } from '../celeriac.constants.js';
 
-/** Kinds of task parameters (numbers far from Nest's HTTP and RPC ones). */
+/**
+ * Kinds of task parameters. The numbers are Nest's own (`RouteParamtypes`), as Nest's
+ * microservices do for `@Payload()`: pipes then see positional arguments as `type: 'body'`
+ * and keyword arguments as `'query'`, so `ValidationPipe` and `StandardSchemaValidationPipe`
+ * validate them by default, and the context as `'custom'`, which they skip.
+ */
 export const TaskParamtype = {
-  ARG: 101,
-  ARGS: 102,
-  KWARG: 103,
-  KWARGS: 104,
-  CONTEXT: 105,
+  /** `data`: a position, or undefined for the whole array. */
+  ARGS: 3,
+  /** `data`: a keyword, or undefined for the whole object. */
+  KWARGS: 4,
+  CONTEXT: 6,
 } as const;
 export type TaskParamtype = (typeof TaskParamtype)[keyof typeof TaskParamtype];
 
@@ -25,14 +30,12 @@ export type TaskParamOption = Type<PipeTransform> | PipeTransform | ParameterDec
 export class TaskParamsFactory implements ParamsFactory {
   exchangeKeyForValue(type: number, data: ParamData | undefined, args: unknown[]): unknown {
     switch (type) {
-      case TaskParamtype.ARG:
-        return args[typeof data === 'number' ? data : 0];
       case TaskParamtype.ARGS:
-        return args;
-      case TaskParamtype.KWARG:
-        return typeof data === 'string' ? currentTask().kwargs[data] : currentTask().kwargs;
-      case TaskParamtype.KWARGS:
-        return currentTask().kwargs;
+        return typeof data === 'number' ? args[data] : args;
+      case TaskParamtype.KWARGS: {
+        const kwargs = currentTask().kwargs;
+        return typeof data === 'string' ? kwargs[data] : kwargs;
+      }
       case TaskParamtype.CONTEXT:
         return currentTask();
       default:

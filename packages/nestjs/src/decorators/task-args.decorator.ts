@@ -8,7 +8,7 @@ import { TaskParamtype, taskParamDecorator, type TaskParamOption } from '../cont
  */
 export function Arg(index = 0, ...options: TaskParamOption[]): ParameterDecorator {
   if (!Number.isInteger(index) || index < 0) throw new TypeError(`@Arg() needs a position >= 0, got ${String(index)}`);
-  return taskParamDecorator(TaskParamtype.ARG, index, options);
+  return taskParamDecorator(TaskParamtype.ARGS, index, options);
 }
 
 /** All positional arguments, as an array. */
@@ -19,7 +19,7 @@ export function Args(...options: TaskParamOption[]): ParameterDecorator {
 /** The keyword argument `name`, e.g. from Python's `apply_async(kwargs={'to': ...})`. */
 export function Kwarg(name: string, ...options: TaskParamOption[]): ParameterDecorator {
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('@Kwarg() needs a keyword name');
-  return taskParamDecorator(TaskParamtype.KWARG, name, options);
+  return taskParamDecorator(TaskParamtype.KWARGS, name, options);
 }
 
 /** All keyword arguments, as an object. */

@@ -1,0 +1,68 @@
+/**
+ * Drives real Python Celery from tests, through the in-repo harness in interop/python:
+ * a Python worker (`worker.sh`) and a Python client (`drive.py`, one JSON line per call).
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PYTHON = process.env.CELERIAC_PYTHON ?? '/usr/bin/python3';
+export const HARNESS = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', '..', 'interop', 'python');
+
+export interface PythonEnv {
+  queue: string;
+  ns: string;
+  backend: string;
+}
+
+function envOf(p: PythonEnv): NodeJS.ProcessEnv {
+  return { ...process.env, INTEROP_QUEUE: p.queue, INTEROP_NS: p.ns, INTEROP_BACKEND: p.backend, PYTHONDONTWRITEBYTECODE: '1' };
+}
+
+/** Runs `drive.py <args>` and returns its JSON line (rejects on a non-zero exit unless allowed). */
+export function drive<T = Record<string, unknown>>(p: PythonEnv, args: string[], options: { allowFailure?: boolean; timeoutMs?: number } = {}): Promise<T> {
+  return new Promise((resolve, reject) => {
+    execFile(PYTHON, [join(HARNESS, 'drive.py'), ...args], { env: envOf(p), timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const line = stdout.trim().split('\n').pop() ?? '';
+      let parsed: T | undefined;
+      try {
+        parsed = JSON.parse(line) as T;
+      } catch {
+        return reject(new Error(`drive.py ${args[0]} printed no JSON (exit ${err?.code ?? 0}): ${stdout}\n${stderr}`));
+      }
+      if (err && !options.allowFailure) return reject(new Error(`drive.py ${args.join(' ')} failed: ${line}\n${stderr.slice(-2000)}`));
+      resolve(parsed);
+    });
+  });
+}
+
+export interface PythonWorker {
+  node: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a Python Celery worker and waits until it answers a ping. */
+export async function startPythonWorker(p: PythonEnv, name: string, extraArgs: string[] = []): Promise<PythonWorker> {
+  const node = `${name}@${hostname()}`;
+  const child: ChildProcess = spawn(join(HARNESS, 'worker.sh'), [node, p.queue, ...extraArgs], { env: envOf(p), stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-8000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await drive(p, ['ping', '--wait', '60', '--destination', node], { timeoutMs: 70_000 });
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`Python worker ${node} did not start: ${(err as Error).message}\n${stderr}`, { cause: err });
+  }
+  return {
+    node,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Read-only routes: tracked tasks, workers (Flower's `inspect`-based view and the monitor's
+ * event-based one), queue lengths, health and Prometheus metrics.
+ */
+import type { Request, Response } from 'express';
+import { checkHealth } from './health.js';
+import { renderMetrics } from './metrics.js';
+import { queryFlag, queryNumber, queryString, withTimeout } from './request-params.js';
+import type { RouterContext } from './router-context.js';
+import { badRequest } from './errors.js';
+
+type Handler = (req: Request, res: Response) => Promise<void> | void;
+
+/** `GET /api/tasks?limit=&state=&taskname=&workername=`: Flower's dict of tasks by id, most recent first. */
+export function tasksRoute(ctx: RouterContext): Handler {
+  return (req, res) => {
+    const tasks = ctx.monitor.list({
+      limit: queryNumber(req, 'limit', 0, 1000, 100),
+      ...optional('state', queryString(req, 'state', 32)),
+      ...optional('name', queryString(req, 'taskname')),
+      ...optional('worker', queryString(req, 'workername')),
+    });
+    res.json(Object.fromEntries(tasks.map((t) => [t.uuid, t])));
+  };
+}
+
+/** What `GET /api/workers` asks every worker, as Flower does. */
+const INSPECT_METHODS = ['stats', 'active_queues', 'registered', 'scheduled', 'active', 'reserved', 'revoked'] as const;
+const WORKER_NAME = /^[\w@.:-]{1,255}$/;
+
+/**
+ * `GET /api/workers[?workername=][&status=true]`: the workers' answers to `inspect`, by
+ * hostname (`{stats, active_queues, registered, ...}`); with `status`, `{hostname: online}`
+ * from their heartbeats.
+ */
+export function workersRoute(ctx: RouterContext): Handler {
+  return async (req, res) => {
+    const name = queryString(req, 'workername');
+    if (name !== undefined && !WORKER_NAME.test(name)) throw badRequest('invalid worker name');
+    if (queryFlag(req, 'status')) {
+      const workers = ctx.monitor.workers().filter((w) => name === undefined || w.hostname === name);
+      res.json(Object.fromEntries(workers.map((w) => [w.hostname, w.online])));
+      return;
+    }
+    const options = { timeout: ctx.inspectTimeout, ...(name !== undefined ? { destination: [name] } : {}) };
+    const replies = await Promise.all(INSPECT_METHODS.map((m) => ctx.app.control.inspect(m, {}, options)));
+    const out: Record<string, Record<string, unknown>> = {};
+    INSPECT_METHODS.forEach((method, i) => {
+      for (const [host, value] of Object.entries(replies[i]!)) (out[host] ??= {})[method] = value;
+    });
+    for (const w of Object.values(out)) w.timestamp = Date.now() / 1000;
+    res.json(out);
+  };
+}
+
+/** `GET /api/monitor`: workers seen through events, and what the monitor holds (for the dashboard). */
+export function monitorRoute(ctx: RouterContext): Handler {
+  return (_req, res) => {
+    res.json({
+      workers: ctx.monitor.workers(),
+      tasks_tracked: ctx.monitor.size,
+      max_tasks: ctx.monitor.maxTasks,
+      read_only: ctx.readOnly,
+    });
+  };
+}
+
+/** Depth of each configured queue; `null` when the queue does not exist or the broker did not answer. */
+async function queueDepths(ctx: RouterContext): Promise<{ name: string; messages: number | null; consumers: number | null }[]> {
+  return Promise.all(ctx.queues.map(async (name) => {
+    const info = await withTimeout(ctx.app.broker.inspectQueue(name), ctx.ioTimeout, null).catch(() => null);
+    return { name, messages: info?.messageCount ?? null, consumers: info?.consumerCount ?? null };
+  }));
+}
+
+/** `GET /api/queues/length`: Flower's `{"active_queues": [{"name", "messages"}]}` (plus `consumers`). */
+export function queuesRoute(ctx: RouterContext): Handler {
+  return async (_req, res) => {
+    res.json({ active_queues: await queueDepths(ctx) });
+  };
+}
+
+/** `GET /healthz`: 200 `{status: "ok", broker, worker}` or 503 with `reasons`. */
+export function healthRoute(ctx: RouterContext): Handler {
+  return (_req, res) => {
+    const report = checkHealth(ctx.app.broker, ctx.worker);
+    res.status(report.status === 'ok' ? 200 : 503).json(report);
+  };
+}
+
+/** `GET /metrics`: Prometheus text format. */
+export function metricsRoute(ctx: RouterContext): Handler {
+  return async (_req, res) => {
+    const text = renderMetrics({
+      metrics: ctx.monitor.metrics,
+      queues: await queueDepths(ctx),
+      workersOnline: ctx.monitor.workersOnline(),
+      tasksTracked: ctx.monitor.size,
+      brokerConnected: checkHealth(ctx.app.broker).broker.connected,
+    });
+    res.type('text/plain; version=0.0.4; charset=utf-8').send(text);
+  };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
+}
