@@ -8,6 +8,7 @@ need_apt=()
 command -v rabbitmq-server >/dev/null 2>&1 || need_apt+=(rabbitmq-server)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 /usr/bin/python3 -c 'import celery, redis' >/dev/null 2>&1 || need_apt+=(python3-celery python3-redis)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)   # the dashboard's browser test
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "[services] installing ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

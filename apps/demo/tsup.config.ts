@@ -1,3 +1,3 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({ entry: ['src/main.ts', 'src/tasks.ts'], format: ['esm'], dts: false, sourcemap: true, clean: true, target: 'node20' });
+export default defineConfig({ entry: ['src/main.ts', 'src/tasks.ts', 'src/readme-example.ts'], format: ['esm'], dts: false, sourcemap: true, clean: true, target: 'node20' });

@@ -91,7 +91,7 @@ function parseOptions(o: Record<string, unknown>, policy: SendPolicy): HttpSendO
 
 function seconds(v: unknown, field: string, min: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > MAX_SECONDS) {
-    throw badRequest(`"${field}" must be a number of seconds from ${min > 0 ? 'above 0' : '0'} to ${MAX_SECONDS}`);
+    throw badRequest(`"${field}" must be a number of seconds, ${min > 0 ? 'more than 0' : '0 or more'} and at most ${MAX_SECONDS}`);
   }
   return v;
 }

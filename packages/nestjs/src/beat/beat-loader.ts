@@ -19,7 +19,7 @@ export interface BeatLike {
 }
 
 export interface BeatModule {
-  createBeat(app: CeleriacApp, options: { schedule: Record<string, BeatEntry | unknown>; [option: string]: unknown }): BeatLike;
+  createBeat(app: CeleriacApp, options: { schedule: Record<string, unknown>; [option: string]: unknown }): BeatLike;
 }
 
 export type BeatLoader = () => Promise<BeatModule>;

@@ -10,7 +10,7 @@
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConfigurationError, toError, type CeleriacApp, type Worker } from '@celeriac/core';
-import type { BeatLike, BeatLoader } from '../beat/beat-loader.js';
+import type { BeatEntry, BeatLike, BeatLoader } from '../beat/beat-loader.js';
 import { CELERIAC_APP, CELERIAC_BEAT_LOADER } from '../celeriac.constants.js';
 import { CELERIAC_MODULE_OPTIONS } from '../celeriac.module-definition.js';
 import { TaskExplorer, type Discovery } from '../discovery/task-explorer.js';
@@ -46,8 +46,10 @@ export class WorkerLifecycleService implements OnModuleInit, OnApplicationBootst
 
   async onApplicationBootstrap(): Promise<void> {
     const discovery = this.#discovery ?? (this.#discovery = this.explorer.explore());
+    // everything that can fail on configuration fails before the worker takes a message
+    const startBeat = this.options.beat ? await this.#prepareBeat(this.options.beat === true ? {} : this.options.beat, discovery) : null;
     if (this.options.worker !== false) await this.#startWorker(this.options.worker ?? {}, discovery);
-    if (this.options.beat) await this.#startBeat(this.options.beat === true ? {} : this.options.beat, discovery);
+    if (startBeat) await startBeat();
     else if (discovery.periodic.length > 0) {
       this.#logger.log(`${discovery.periodic.length} @Periodic() entries are not scheduled here: beat runs in the process started with the option \`beat\``);
     }
@@ -89,18 +91,21 @@ export class WorkerLifecycleService implements OnModuleInit, OnApplicationBootst
     return [...queues];
   }
 
-  async #startBeat(options: CeleriacBeatOptions, discovery: Discovery): Promise<void> {
+  async #prepareBeat(options: CeleriacBeatOptions, discovery: Discovery): Promise<() => Promise<void>> {
     const { schedule: extra = {}, ...rest } = options;
     const schedule: Record<string, unknown> = { ...extra };
     for (const { name, task, schedule: when, args, kwargs, options: sendOptions } of discovery.periodic) {
       if (Object.hasOwn(schedule, name)) throw new ConfigurationError(`beat entry ${JSON.stringify(name)} is declared twice`);
-      schedule[name] = { task, schedule: when, ...(args ? { args } : {}), ...(kwargs ? { kwargs } : {}), ...(sendOptions ? { options: sendOptions } : {}) };
+      const entry: BeatEntry = { task, schedule: when, ...(args ? { args } : {}), ...(kwargs ? { kwargs } : {}), ...(sendOptions ? { options: sendOptions } : {}) };
+      schedule[name] = entry;
     }
     const { createBeat } = await this.loadBeat();
-    const beat = createBeat(this.app, { ...rest, schedule });
-    await beat.start();
-    this.#beat = beat;
-    this.#logger.log(`Beat started with ${Object.keys(schedule).length} entries`);
+    return async () => {
+      const beat = createBeat(this.app, { ...rest, schedule });
+      await beat.start();
+      this.#beat = beat;
+      this.#logger.log(`Beat started with ${Object.keys(schedule).length} entries`);
+    };
   }
 }
 
