@@ -205,7 +205,7 @@ export class TaskMonitor {
     const rec = this.#upsert(id);
     rec.original = { name: call.name, args: [...call.args], kwargs: { ...call.kwargs }, options: { ...call.options } };
     rec.name ??= call.name;
-    rec.args ??= argsRepr(call.args);
+    rec.args ??= listRepr(call.args);
     rec.kwargs ??= kwargsRepr(call.kwargs);
     rec.sent ??= Date.now() / 1000;
     rec.retry_of = retryOf;
@@ -316,6 +316,14 @@ export class TaskMonitor {
     this.events.emit('task', v);
     return v;
   }
+}
+
+/** The argsrepr `app.sendTask` writes: Python's repr of the args list (`[6, 7]`), as `send_task` does. */
+function listRepr(args: readonly unknown[]): string {
+  const tuple = argsRepr(args);
+  if (!tuple.startsWith('(') || !tuple.endsWith(')')) return tuple;
+  const inner = tuple.slice(1, -1);
+  return `[${args.length === 1 && inner.endsWith(',') ? inner.slice(0, -1) : inner}]`;
 }
 
 /** A record with nothing known but the id (state PENDING). */

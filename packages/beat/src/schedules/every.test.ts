@@ -3,8 +3,6 @@ import { ScheduleConfigError } from '../errors.js';
 import { at } from './at.js';
 import { every } from './every.js';
 
-const ctx = { timezone: 'UTC' };
-
 describe('every()', () => {
   it('runs one interval after the last run, on the anchor phase', () => {
     const s = every(10_000);
@@ -43,11 +41,5 @@ describe('at()', () => {
 
   it('rejects what is not a time', () => {
     expect(() => at('next tuesday')).toThrow(ScheduleConfigError);
-  });
-
-  it('ignores the time zone context', () => {
-    expect(at(time).nextAfter(0)).toBe(time);
-    expect(every(5).nextAfter(0)).toBe(5);
-    expect(ctx.timezone).toBe('UTC');
   });
 });

@@ -1,0 +1,105 @@
+/** The `celeriac` command line against the real RabbitMQ: worker, call, inspect, control, status, purge, errors. */
+import { execFile, spawn } from 'node:child_process';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AMQP_URL, REDIS_URL, unique, until } from '../helpers/env.js';
+import { rabbitApp, type TestApp } from '../helpers/rabbit-app.js';
+
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const PROTO_APP = fileURLToPath(new URL('../../../../apps/interop-node/proto-app.mjs', import.meta.url));
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+  });
+}
+
+describe('celeriac CLI', () => {
+  const queue = unique('cli');
+  const env = { INTEROP_QUEUE: queue, INTEROP_NS: queue, INTEROP_BACKEND: REDIS_URL, INTEROP_BROKER: AMQP_URL };
+  const node = `${queue}@${hostname()}`;
+  let worker: ReturnType<typeof spawn>;
+  let output = '';
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = rabbitApp({ defaultQueue: queue, controlExchange: queue });
+    worker = spawn(process.execPath, [CLI, 'worker', '-A', PROTO_APP, '-Q', queue, '-c', '4', '-n', node, '-E'], { env: { ...process.env, ...env } });
+    worker.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+    worker.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+    await until(() => output.includes(`${node} ready.`), 20_000, 50);
+  }, 30_000);
+
+  afterAll(async () => {
+    if (worker.exitCode === null) worker.kill('SIGKILL');
+    await t.cleanup();
+  });
+
+  it('prints a Celery-like banner with broker, backend, queues, concurrency and tasks', () => {
+    expect(output).toContain('.> transport:   amqp://guest:***@');
+    expect(output).toContain('.> results:     redis://');
+    expect(output).toContain(`.> ${queue}`);
+    expect(output).toContain('.> concurrency: 4');
+    expect(output).toContain('. proto.add');
+  });
+
+  it('calls a task and prints its result with --wait; failures exit 1', async () => {
+    const ok = await run(['call', 'proto.add', '--args', '[2, 3]', '--wait', '-A', PROTO_APP], env);
+    expect([ok.code, ok.stdout.trim()]).toEqual([0, '5']);
+    const id = await run(['call', 'proto.add', '--kwargs', '{"x": 1, "y": 2}', '-A', PROTO_APP], env);
+    expect(id.stdout.trim()).toMatch(/^[0-9a-f-]{36}$/);
+    const res = await run(['result', id.stdout.trim(), '-A', PROTO_APP], env);
+    expect([res.code, res.stdout.trim()]).toEqual([0, '3']);
+    const fail = await run(['call', 'proto.fail', '--args', '["bad"]', '--wait', '-A', PROTO_APP], env);
+    expect(fail.code).toBe(1);
+    expect(fail.stderr).toContain('FAILURE: ValueError: bad');
+  });
+
+  it('inspects and controls the worker', async () => {
+    const ping = await run(['inspect', 'ping', '-d', node, '-A', PROTO_APP], env);
+    expect(ping.code).toBe(0);
+    expect(ping.stdout).toContain('pong');
+    const reg = await run(['inspect', 'registered', '-d', node, '--json', '-A', PROTO_APP], env);
+    expect(JSON.parse(reg.stdout)[0][node]).toContain('proto.add');
+    const status = await run(['status', '-A', PROTO_APP], env);
+    expect(status.stdout).toContain(`${node}: OK`);
+    const add = await run(['control', 'add_consumer', `${queue}_extra`, '-d', node, '-A', PROTO_APP], env);
+    expect(add.stdout).toContain(`add consumer ${queue}_extra`);
+    const revoke = await run(['control', 'revoke', 'abc', '-A', PROTO_APP], env);
+    expect(revoke.code).toBe(0);
+    await t.app.broker.deleteQueue(`${queue}_extra`);
+    await t.app.broker.deleteExchange(`${queue}_extra`);
+  });
+
+  it('purges only with -f when not on a terminal', async () => {
+    await t.app.topology.ensureTaskQueue(`${queue}_p`);
+    await t.app.sendTask('x', [], {}, { queue: `${queue}_p` });
+    const refused = await run(['purge', '-Q', `${queue}_p`, '-A', PROTO_APP], env);
+    expect(refused.code).toBe(64);
+    const purged = await run(['purge', '-Q', `${queue}_p`, '-f', '-A', PROTO_APP], env);
+    expect(purged.stdout).toContain('Purged 1 message');
+    await t.app.broker.deleteQueue(`${queue}_p`);
+    await t.app.broker.deleteExchange(`${queue}_p`);
+  });
+
+  it('explains bad arguments and an unreachable broker in one line', async () => {
+    const bad = await run(['call', 'x', '--args', '{not json', '-A', PROTO_APP], env);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toMatch(/^celeriac: --args is not valid JSON/);
+    const down = await run(['inspect', 'ping', '-b', 'amqp://guest:guest@127.0.0.1:1', '-t', '1'], { ...env });
+    expect(down.code).toBe(69);
+    expect(down.stderr).toMatch(/^celeriac: cannot reach the broker at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1/);
+    expect(down.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    const help = await run(['worker', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--concurrency');
+  }, 30_000);
+
+  it('stops on a remote shutdown', async () => {
+    await run(['control', 'shutdown', '-d', node, '-A', PROTO_APP], env);
+    await until(() => worker.exitCode !== null, 20_000, 50);
+    expect(worker.exitCode).toBe(0);
+  });
+});
