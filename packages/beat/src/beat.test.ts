@@ -1,4 +1,6 @@
 import { createApp, createConsoleLogger, TypedEmitter, type CeleriacApp, type Delivery } from '@celeriac/core';
+import { readFile, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Beat, createBeat } from './beat.js';
 import type { BeatOptions } from './beat-options.js';
@@ -258,11 +260,15 @@ describe('Beat', () => {
     expect(bad({ name: 'a b' })).toThrow(ScheduleConfigError);
   });
 
-  it('uses a local lock on the memory broker and a file store by default', async () => {
-    const { app } = await memoryApp();
-    const beat = new Beat(app, { logger: silent });
+  it('uses a local lock on the memory broker and a file store in the working directory by default', async () => {
+    const { app, deliveries } = await memoryApp();
+    const name = `beat-test-${process.pid}-${Date.now()}`;
+    const file = resolve(process.cwd(), `celeriac-beat-state.${name}.json`);
+    cleanups.push(() => rm(file, { force: true }));
+    const beat = new Beat(app, { name, logger: silent, schedule: { once: { task: 't', schedule: at(Date.now() - 1) } } });
     await beat.start();
-    await until(() => beat.isActive);
+    await until(() => deliveries.length === 1);
     await beat.stop();
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ version: 1, entries: { once: { totalRunCount: 1 } } });
   });
 });

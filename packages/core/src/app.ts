@@ -29,6 +29,7 @@ import { APP_DEFAULTS, type AppOptions } from './app-options.js';
 import { Worker } from './worker/worker.js';
 import { ControlClient } from './control/control-client.js';
 import { EventReceiver } from './events/event-receiver.js';
+import { SentEvents } from './events/sent-events.js';
 import type { WorkerOptions } from './worker/worker-options.js';
 
 export interface CeleriacApp {
@@ -81,7 +82,9 @@ export function createApp(options: AppOptions = {}): CeleriacApp {
     serializer: opts.serializer,
     routeFor: route,
     taskOptions: (name) => tasks.get(name)?.options,
+    ...(opts.sendSentEvent ? { onSent: (info) => sentEvents?.sent(info) } : {}),
   });
+  let sentEvents: SentEvents | undefined;
   const canvas = {
     send: (name: string, args: unknown[], kwargs: Record<string, unknown>, o: SendOptions) => producer.send(name, args, kwargs, o),
     backend,
@@ -140,6 +143,7 @@ export function createApp(options: AppOptions = {}): CeleriacApp {
       await broker.close();
     },
   };
+  if (opts.sendSentEvent) sentEvents = new SentEvents(app);
   return app;
 }
 

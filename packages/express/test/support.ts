@@ -112,3 +112,47 @@ export async function listen(server: Express): Promise<{ url: string; close(): P
     }),
   };
 }
+
+export interface AmqpFixture extends Fixture {
+  /** Names of everything the fixture declared on RabbitMQ (deleted by `close()`). */
+  names: { queue: string; controlExchange: string; eventExchange: string };
+}
+
+/**
+ * The fixture on the real RabbitMQ, with a unique task queue and unique control and event
+ * exchanges (never the shared `celery` / `celeryev`); `close()` deletes what it declared.
+ */
+export async function startAmqpFixture(options: FixtureOptions & { backend: string; extraQueues?: string[] }): Promise<AmqpFixture> {
+  const base = uniqueName('celeriac_express_test');
+  const names = { queue: base, controlExchange: `${base}_ctl`, eventExchange: `${base}_ev` };
+  const f = await startFixture({
+    ...options,
+    queue: names.queue,
+    app: {
+      broker: AMQP_URL, backend: options.backend, controlExchange: names.controlExchange, eventExchange: names.eventExchange,
+      resultExpires: 600, ...options.app,
+    },
+  });
+  const close = f.close;
+  return {
+    ...f,
+    names,
+    async close() {
+      await f.router.close();
+      await f.worker.stop({ timeout: 1000 });
+      const broker = f.app.broker;
+      const drop = async (what: () => Promise<unknown>) => {
+        await what().catch(() => undefined);
+      };
+      for (const q of [names.queue, ...(options.extraQueues ?? [])]) {
+        await drop(() => broker.deleteQueue(q));
+        await drop(() => broker.deleteQueue(`${q}.dlq`));
+        await drop(() => broker.deleteExchange(q));
+      }
+      await drop(() => broker.deleteExchange(names.eventExchange));
+      await drop(() => broker.deleteExchange(`${names.controlExchange}.pidbox`));
+      await drop(() => broker.deleteExchange(`reply.${names.controlExchange}.pidbox`));
+      await close();
+    },
+  };
+}

@@ -12,7 +12,7 @@ export { TaskProcessor, type TaskProcessorOptions } from './decorators/task-proc
 export { Task } from './decorators/task.decorator.js';
 export { InjectCeleriac } from './decorators/inject-celeriac.decorator.js';
 export { OnWorkerEvent, type WorkerEventName } from './decorators/on-worker-event.decorator.js';
-export { Periodic, type PeriodicOptions } from './decorators/periodic.decorator.js';
+export { Periodic, type PeriodicOptions, type PeriodicSchedule } from './decorators/periodic.decorator.js';
 export { Arg, Args, Kwarg, Kwargs } from './decorators/task-args.decorator.js';
 export { TaskCtx } from './decorators/task-ctx.decorator.js';
 

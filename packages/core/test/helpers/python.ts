@@ -66,3 +66,22 @@ export async function startPythonWorker(p: PythonEnv, name: string, extraArgs: s
     },
   };
 }
+
+/** Runs interop/python/events_dump.py for `seconds`; resolves once its queue is bound, with a promise of the events. */
+export async function capturePythonEvents(p: PythonEnv, seconds: number): Promise<{ events: Promise<Record<string, unknown>[]> }> {
+  const { mkdtempSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const ready = join(mkdtempSync(join(tmpdir(), 'celeriac-ev-')), 'ready');
+  const done = new Promise<Record<string, unknown>[]>((resolve, reject) => {
+    execFile(PYTHON, [join(HARNESS, 'events_dump.py'), String(seconds), '--ready-file', ready], { env: envOf(p), timeout: (seconds + 30) * 1000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`events_dump.py failed: ${stderr.slice(-2000)}`));
+      resolve(stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>));
+    });
+  });
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(ready)) {
+    if (Date.now() > deadline) throw new Error('events_dump.py did not get ready');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { events: done };
+}

@@ -89,6 +89,26 @@ for (const backend of ['rpc://', REDIS_URL]) {
       expect(await g.get({ timeout: 20_000 })).toEqual([2, 4, 6]);
     });
 
+    it("controls the Python worker: ping, inspect registered/stats/active, revoke", async () => {
+      expect(await app.control.ping({ destination: [py.node], timeout: 3000 })).toEqual([{ [py.node]: { ok: 'pong' } }]);
+      const registered = await app.control.inspect('registered', {}, { destination: [py.node], timeout: 3000 });
+      expect(registered[py.node]).toContain('proto.add');
+      const stats = await app.control.inspect('stats', {}, { destination: [py.node], timeout: 3000 }) as Record<string, { pool: unknown }>;
+      expect(stats[py.node]?.pool).toBeDefined();
+      const running = await app.sendTask('proto.sleep', [1]);
+      await new Promise((r) => setTimeout(r, 500));
+      const active = await app.control.inspect('active', {}, { destination: [py.node], timeout: 3000 }) as Record<string, { id: string }[]>;
+      expect(active[py.node]?.map((a) => a.id)).toContain(running.id);
+      await running.get({ timeout: 10_000 });
+      const id = unique('rev');
+      await app.control.revoke(id, { destination: [py.node] });
+      await new Promise((r) => setTimeout(r, 300));
+      const err = await (await add().applyAsync([1, 1], { taskId: id })).get({ timeout: 10_000 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ state: 'REVOKED', excType: 'TaskRevokedError' });
+      const unknown = await app.control.broadcast('no_such_command', {}, { destination: [py.node], timeout: 3000 });
+      expect(unknown[0]?.[py.node]).toEqual({ error: "KeyError('no_such_command')" });
+    });
+
     it(backend === 'rpc://' ? 'refuses a chord at call time on rpc' : 'runs a chord with Celery counter keys', async () => {
       const tsum = app.signature<[number[]], number>('proto.tsum');
       const c = chord([add().s(1, 1), add().s(2, 2), add().s(3, 3)], tsum.s());

@@ -102,8 +102,8 @@ export const DASHBOARD_SCRIPT = String.raw`
     var args = el('td', 'mono clip', argsText(t));
     args.title = argsText(t);
     tr.appendChild(args);
-    tr.appendChild(el('td', '', fmtTime(firstSeen(t))));
-    tr.appendChild(el('td', '', fmtRuntime(t.runtime)));
+    tr.appendChild(el('td', 'nowrap', fmtTime(firstSeen(t))));
+    tr.appendChild(el('td', 'nowrap', fmtRuntime(t.runtime)));
     tr.appendChild(el('td', 'clip', t.worker || ''));
     var actions = el('td');
     actionButtons(t).forEach(function (b) { actions.appendChild(b); });

@@ -10,8 +10,12 @@ header h1 { font-size: 18px; margin: 0; letter-spacing: .5px; }
 .status { font-size: 12px; opacity: .9; }
 .status.error { background: var(--bad); padding: 2px 8px; border-radius: 10px; }
 .mode { margin-left: auto; font-size: 12px; }
-main { display: grid; grid-template-columns: 260px 1fr; gap: 16px; padding: 16px 20px; align-items: start; }
-main.with-detail { grid-template-columns: 260px 1fr 420px; }
+main { display: grid; grid-template-columns: 260px minmax(0, 1fr); gap: 16px; padding: 16px 20px; align-items: start; }
+main.with-detail { grid-template-columns: 260px minmax(0, 1fr) minmax(0, 400px); }
+.side { min-width: 0; }
+.tasks { min-width: 0; overflow-x: auto; }
+.queues td:first-child { word-break: break-all; }
+.nowrap { white-space: nowrap; }
 h2 { font-size: 13px; text-transform: uppercase; color: var(--muted); margin: 0 0 8px; letter-spacing: .6px; }
 .side h2 + * { margin-bottom: 18px; }
 .cards { list-style: none; margin: 0; padding: 0; display: grid; gap: 8px; }
@@ -27,7 +31,7 @@ th { font-size: 12px; color: var(--muted); font-weight: 600; }
 .task-list tbody tr:hover { background: #f0f4f2; }
 .task-list tbody tr.selected { background: #e4efe9; }
 .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
-.clip { max-width: 240px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.clip { max-width: 200px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .toolbar { display: flex; align-items: center; gap: 12px; margin-bottom: 8px; }
 .toolbar h2 { margin: 0; }
 .muted { color: var(--muted); }

@@ -3,15 +3,11 @@
  * module option `beat` is set, so this package works without it. The types below are the
  * part of its API this package uses.
  */
-import { ConfigurationError, toError, type ApplyOptions, type CeleriacApp } from '@celeriac/core';
+import { ConfigurationError, toError, type CeleriacApp } from '@celeriac/core';
+import type { PeriodicOptions } from '../decorators/periodic.decorator.js';
 
-export interface BeatEntry {
-  task: string;
-  schedule: object;
-  args?: readonly unknown[];
-  kwargs?: Record<string, unknown>;
-  options?: ApplyOptions;
-}
+/** An entry of beat's `schedule` option. */
+export type BeatEntry = Omit<PeriodicOptions, 'name'> & { task: string };
 
 export interface BeatLike {
   start(): Promise<void>;

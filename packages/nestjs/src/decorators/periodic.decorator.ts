@@ -1,15 +1,22 @@
 import type { ApplyOptions } from '@celeriac/core';
 import { PERIODIC_METADATA } from '../celeriac.constants.js';
 
+/** A schedule of `@celeriac/beat` (`every()`, `crontab()`, `at()` or your own); beat checks the rest. */
+export interface PeriodicSchedule {
+  readonly kind: string;
+}
+
 export interface PeriodicOptions {
   /** When to send the task: `every(10_000)` or `crontab('0 3 * * *', { tz })` from `@celeriac/beat`. */
-  schedule: object;
+  schedule: PeriodicSchedule;
   /** Positional arguments of every run. @defaultValue [] */
   args?: readonly unknown[];
   /** Keyword arguments of every run. @defaultValue {} */
   kwargs?: Record<string, unknown>;
   /** Send options (queue, priority, expires...). @defaultValue {} */
-  options?: ApplyOptions;
+  options?: Omit<ApplyOptions, 'taskId' | 'kwargs'>;
+  /** Runs missed while no beat was sending: `'once'`, `'skip'` or `'all'`. @defaultValue beat's `catchUp` ('once') */
+  catchUp?: 'once' | 'skip' | 'all';
 }
 
 /** What `@Periodic()` stores on the method (one entry per decorator). */
@@ -30,7 +37,7 @@ export interface PeriodicMetadata extends PeriodicOptions {
  */
 export function Periodic(name: string, options: PeriodicOptions): MethodDecorator {
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('@Periodic() needs an entry name');
-  if (typeof options?.schedule !== 'object' || options.schedule === null) {
+  if (typeof options?.schedule?.kind !== 'string') {
     throw new TypeError(`@Periodic(${JSON.stringify(name)}) needs a schedule: every(ms) or crontab(...) from @celeriac/beat`);
   }
   const entry: PeriodicMetadata = Object.freeze({ ...options, name });

@@ -94,10 +94,9 @@ export class WorkerLifecycleService implements OnModuleInit, OnApplicationBootst
   async #prepareBeat(options: CeleriacBeatOptions, discovery: Discovery): Promise<() => Promise<void>> {
     const { schedule: extra = {}, ...rest } = options;
     const schedule: Record<string, unknown> = { ...extra };
-    for (const { name, task, schedule: when, args, kwargs, options: sendOptions } of discovery.periodic) {
+    for (const { name, ...entry } of discovery.periodic) {
       if (Object.hasOwn(schedule, name)) throw new ConfigurationError(`beat entry ${JSON.stringify(name)} is declared twice`);
-      const entry: BeatEntry = { task, schedule: when, ...(args ? { args } : {}), ...(kwargs ? { kwargs } : {}), ...(sendOptions ? { options: sendOptions } : {}) };
-      schedule[name] = entry;
+      schedule[name] = entry satisfies BeatEntry;
     }
     const { createBeat } = await this.loadBeat();
     return async () => {
