@@ -30,6 +30,12 @@ export interface AppOptions {
   queueMaxPriority?: number;
   /** Declare task queues as quorum queues (per-consumer QoS is then used). @defaultValue false */
   quorumQueues?: boolean;
+  /**
+   * Park ETA tasks due later than a worker's `maxHeldEtaSeconds` on Celery 5.5's native delayed
+   * delivery queues (`celery_delayed_0..27`), declared with this queue type; false holds every
+   * ETA in the worker like Celery 5.2. RabbitMQ only. @defaultValue { queueType: 'quorum' }
+   */
+  nativeDelayedDelivery?: false | { queueType?: 'quorum' | 'classic' };
   /** Remote control namespace: exchanges `<ns>.pidbox` / `reply.<ns>.pidbox`. @defaultValue 'celery' */
   controlExchange?: string;
   /** Event exchange (topic). @defaultValue 'celeryev' */

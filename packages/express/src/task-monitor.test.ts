@@ -78,7 +78,8 @@ describe('TaskMonitor', () => {
     expect(m.original('s1')).toEqual(call);
     m.handle(ev('task-sent', { uuid: 's1', name: 'tasks.add' })); // a producer's own task-sent is not counted twice
     expect(m.metrics.total('PENDING', 'tasks.add')).toBe(1);
-    m.recordSent('s2', call, 's1');
+    m.recordSent('s2', call, { retryOf: 's1', sentAt: 1 });
+    expect(m.get('s2')!.sent).toBe(1);
     expect(m.get('s1')!.retried_as).toBe('s2');
     expect(m.get('s2')!.retry_of).toBe('s1');
   });

@@ -200,14 +200,18 @@ export class TaskMonitor {
     this.#changed(rec);
   }
 
-  /** Records a task this process sent, with its original arguments (state PENDING, counted as sent). */
-  recordSent(id: string, call: OriginalCall, retryOf: string | null = null): TrackedTask {
+  /**
+   * Records a task this process sent, with its original arguments (state PENDING, counted as
+   * sent). `retryOf` links a re-sent task to the one it retries; `sentAt` is Unix seconds.
+   */
+  recordSent(id: string, call: OriginalCall, options: { retryOf?: string | null; sentAt?: number } = {}): TrackedTask {
+    const retryOf = options.retryOf ?? null;
     const rec = this.#upsert(id);
     rec.original = { name: call.name, args: [...call.args], kwargs: { ...call.kwargs }, options: { ...call.options } };
     rec.name ??= call.name;
     rec.args ??= listRepr(call.args);
     rec.kwargs ??= kwargsRepr(call.kwargs);
-    rec.sent ??= Date.now() / 1000;
+    rec.sent ??= options.sentAt ?? Date.now() / 1000;
     rec.retry_of = retryOf;
     if (!rec.counted.has('task-sent')) {
       rec.counted.add('task-sent');

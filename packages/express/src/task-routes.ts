@@ -109,8 +109,9 @@ export function retryRoute(ctx: RouterContext): Handler {
 }
 
 async function send(ctx: RouterContext, req: Request, res: Response, call: OriginalCall, retryOf: string | null): Promise<void> {
+  const sentAt = Date.now() / 1000;
   const result = await ctx.app.sendTask(call.name, call.args, call.kwargs, toApplyOptions(call.options));
-  ctx.monitor.recordSent(result.id, call, retryOf);
+  ctx.monitor.recordSent(result.id, call, { retryOf, sentAt });
   const body: Record<string, unknown> = { 'task-id': result.id, state: TaskState.PENDING };
   if (retryOf !== null) body['retry-of'] = retryOf;
   res.status(202).location(`${req.baseUrl}/api/task/result/${encodeURIComponent(result.id)}`).json(body);

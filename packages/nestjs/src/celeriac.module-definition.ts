@@ -18,3 +18,6 @@ export const {
     global: extras.isGlobal,
   }))
   .build();
+
+/** What `forRootAsync()` takes: `imports`, `inject`, `useFactory` / `useClass` / `useExisting`, `isGlobal`. */
+export type CeleriacModuleAsyncOptions = typeof CELERIAC_ASYNC_OPTIONS_TYPE;

@@ -1,8 +1,8 @@
 // @celeriac/nestjs — Celeriac tasks as Nest providers.
 
 // module
-export { CeleriacModule, createCeleriacApp } from './celeriac.module.js';
-export { CELERIAC_MODULE_OPTIONS, CELERIAC_OPTIONS_TYPE, CELERIAC_ASYNC_OPTIONS_TYPE } from './celeriac.module-definition.js';
+export { CeleriacModule } from './celeriac.module.js';
+export { CELERIAC_MODULE_OPTIONS, type CeleriacModuleAsyncOptions } from './celeriac.module-definition.js';
 export type { CeleriacModuleOptions, CeleriacWorkerOptions, CeleriacBeatOptions } from './interfaces/celeriac-module-options.interface.js';
 export { CELERIAC_APP, CELERIAC_CONTEXT_TYPE, type CeleriacContextType } from './celeriac.constants.js';
 export { WorkerLifecycleService } from './lifecycle/worker-lifecycle.service.js';
@@ -14,6 +14,7 @@ export { InjectCeleriac } from './decorators/inject-celeriac.decorator.js';
 export { OnWorkerEvent, type WorkerEventName } from './decorators/on-worker-event.decorator.js';
 export { Periodic, type PeriodicOptions, type PeriodicSchedule } from './decorators/periodic.decorator.js';
 export { Arg, Args, Kwarg, Kwargs } from './decorators/task-args.decorator.js';
+export type { TaskParamOption } from './context/task-params.js';
 export { TaskCtx } from './decorators/task-ctx.decorator.js';
 
 // typed handles

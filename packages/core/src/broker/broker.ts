@@ -49,6 +49,13 @@ export interface Delivery {
   reject(requeue: boolean): void;
 }
 
+/** An exchange-to-exchange binding (RabbitMQ extension): messages routed from `source` flow on to `destination`. */
+export interface ExchangeBindingSpec {
+  destination: string;
+  source: string;
+  routingKey: string;
+}
+
 export interface ConsumeOptions {
   /** Unacknowledged deliveries allowed across all queues of this subscription (0 = unlimited). */
   prefetch: number;
@@ -95,6 +102,7 @@ export interface Broker {
   declareQueue(spec: QueueSpec): Promise<void>;
   declareExchange(spec: ExchangeSpec): Promise<void>;
   bindQueue(binding: BindingSpec): Promise<void>;
+  bindExchange(binding: ExchangeBindingSpec): Promise<void>;
   /** Returns null when the queue does not exist. */
   inspectQueue(name: string): Promise<{ messageCount: number; consumerCount: number } | null>;
   deleteQueue(name: string): Promise<void>;

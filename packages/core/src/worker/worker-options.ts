@@ -23,8 +23,8 @@ export interface WorkerOptions {
   handleSignals?: boolean;
   /**
    * Hold ETA tasks in the worker (as Celery) only when due within this many seconds; later
-   * ones are put back on the queue through a per-delay TTL queue so no delivery is held
-   * past RabbitMQ's consumer timeout. @defaultValue 600
+   * ones are parked on RabbitMQ's native delayed delivery queues (`celery_delayed_*`) so no
+   * delivery is held past the broker's consumer timeout. @defaultValue 600
    */
   maxHeldEtaSeconds?: number;
 }

@@ -7,7 +7,7 @@ import { PidboxNode } from '../control/pidbox.js';
 import { EventDispatcher } from '../events/event-dispatcher.js';
 import { pythonRepr } from '../protocol/python-repr.js';
 import { toError } from '../errors/base-error.js';
-import { DelayQueues } from './delay-queues.js';
+import { NativeDelayedDelivery } from './native-delayed-delivery.js';
 import type { HeldRequest, Worker } from './worker.js';
 
 export const SW_VERSION = '0.1.0';
@@ -15,13 +15,14 @@ export const SW_VERSION = '0.1.0';
 export class WorkerServices {
   readonly events: EventDispatcher;
   readonly #pidbox: PidboxNode | null;
-  readonly #delays: DelayQueues;
+  readonly #delays: NativeDelayedDelivery | null;
   #heartbeat: NodeJS.Timeout | null = null;
 
   constructor(private readonly worker: Worker) {
     this.events = new EventDispatcher(worker.app, worker.hostname);
     this.#pidbox = worker.options.control ? new PidboxNode(worker.app, worker) : null;
-    this.#delays = new DelayQueues(worker.app);
+    const native = worker.app.options.nativeDelayedDelivery;
+    this.#delays = worker.app.broker.kind === 'amqp' && native !== false ? new NativeDelayedDelivery(worker.app.broker, native?.queueType ?? 'quorum') : null;
   }
 
   get clock(): number {
@@ -47,8 +48,14 @@ export class WorkerServices {
     return this.#workerEvent('worker-heartbeat');
   }
 
+  /** True when long ETAs are parked on the broker instead of held (RabbitMQ only). */
+  get parksLongEtas(): boolean {
+    return this.#delays !== null;
+  }
+
   async delay(h: HeldRequest, waitSeconds: number): Promise<void> {
     try {
+      if (!this.#delays) throw new Error('no broker-side delay on this broker');
       await this.#delays.park(h.delivery, waitSeconds);
     } catch (err) {
       this.worker.app.logger.error(`could not park ETA task ${h.req.id}: ${toError(err).message}; holding it instead`);

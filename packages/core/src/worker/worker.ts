@@ -193,7 +193,7 @@ export class Worker {
     if (this.#skipIfRevokedOrExpired(held)) return;
     if (req.eta && req.eta.getTime() > Date.now()) {
       const waitS = (req.eta.getTime() - Date.now()) / 1000;
-      if (waitS > this.options.maxHeldEtaSeconds) void this.#services!.delay(held, waitS);
+      if (waitS > this.options.maxHeldEtaSeconds && this.#services!.parksLongEtas) void this.#services!.delay(held, waitS);
       else this.scheduled.hold(held);
       return;
     }

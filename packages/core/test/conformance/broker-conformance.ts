@@ -142,6 +142,23 @@ export function runBrokerConformance(name: string, create: () => Broker): void {
       await until(async () => (await broker.inspectQueue(a))?.messageCount === 3 && (await broker.inspectQueue(b))?.messageCount === 2);
     });
 
+    it('routes through exchange-to-exchange bindings', async () => {
+      await setup();
+      const q = await queue();
+      const src = unique('x_src');
+      const dst = unique('x_dst');
+      exchanges.push(src, dst);
+      await broker.declareExchange({ name: src, type: 'topic', durable: false });
+      await broker.declareExchange({ name: dst, type: 'topic', durable: false });
+      await broker.bindExchange({ destination: dst, source: src, routingKey: '0.#' });
+      await broker.bindQueue({ queue: q, exchange: dst, routingKey: `#.${q}` });
+      await broker.publish({ exchange: src, routingKey: `0.1.${q}` }, msg(1));
+      await broker.publish({ exchange: src, routingKey: `1.1.${q}` }, msg(2));
+      await until(async () => (await broker.inspectQueue(q))?.messageCount === 1);
+      await new Promise((r) => setTimeout(r, 50));
+      expect((await broker.inspectQueue(q))?.messageCount).toBe(1);
+    });
+
     it('serves higher priorities first on an x-max-priority queue', async () => {
       await setup();
       const q = await queue({ 'x-max-priority': 10 });

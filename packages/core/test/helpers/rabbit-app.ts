@@ -22,7 +22,7 @@ export function rabbitApp(options: AppOptions & { prefix?: string } = {}): TestA
     async cleanup() {
       const b = app.broker;
       for (const q of [queue, ...extraQueues]) {
-        for (const name of [q, `${q}.dlq`, ...Array.from({ length: 32 }, (_, i) => `${q}.delay.${i}`)]) {
+        for (const name of [q, `${q}.dlq`]) {
           await b.deleteQueue(name).catch(() => undefined);
         }
         await b.deleteExchange(q).catch(() => undefined);

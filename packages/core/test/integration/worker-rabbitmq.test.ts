@@ -150,6 +150,31 @@ describe('routing and priorities on RabbitMQ', () => {
   });
 });
 
+describe('long ETAs on RabbitMQ', () => {
+  let t: TestApp;
+  afterEach(async () => t?.cleanup());
+
+  it('parks an ETA beyond maxHeldEtaSeconds on the celery_delayed_* queues instead of holding it', async () => {
+    t = rabbitApp({ prefix: 'eta' });
+    const { app } = t;
+    const seen: string[] = [];
+    app.task('later', function () {
+      seen.push(this.deliveryInfo.routingKey);
+      return Date.now();
+    });
+    const worker = app.worker({ maxHeldEtaSeconds: 1 });
+    await worker.start();
+    const t0 = Date.now();
+    const r = await app.sendTask<number>('later', [], {}, { countdown: 3 });
+    await until(() => worker.scheduled.size === 0 && worker.active.size === 0 && seen.length === 0, 2000);
+    const ranAt = await r.get({ timeout: 15_000 });
+    expect(ranAt - t0).toBeGreaterThanOrEqual(2900);
+    // it came back through celery_delayed_delivery: 28 binary digits, then the queue name
+    expect(seen[0]).toMatch(new RegExp(`^(?:[01]\\.){28}${t.queue}$`));
+    await worker.stop();
+  });
+});
+
 describe('graceful shutdown on RabbitMQ', () => {
   let t: TestApp;
   afterEach(async () => t?.cleanup());

@@ -96,7 +96,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     state.appendChild(badge(t.state));
     tr.appendChild(state);
     tr.appendChild(el('td', 'mono', t.name || '?'));
-    var id = el('td', 'mono', String(t.uuid).slice(0, 8));
+    var id = el('td', 'mono opt', String(t.uuid).slice(0, 8));
     id.title = t.uuid;
     tr.appendChild(id);
     var args = el('td', 'mono clip', argsText(t));
@@ -104,7 +104,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     tr.appendChild(args);
     tr.appendChild(el('td', 'nowrap', fmtTime(firstSeen(t))));
     tr.appendChild(el('td', 'nowrap', fmtRuntime(t.runtime)));
-    tr.appendChild(el('td', 'clip', t.worker || ''));
+    tr.appendChild(el('td', 'clip opt', t.worker || ''));
     var actions = el('td');
     actionButtons(t).forEach(function (b) { actions.appendChild(b); });
     tr.appendChild(actions);

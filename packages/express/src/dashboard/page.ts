@@ -58,7 +58,7 @@ export function renderDashboard(options: DashboardPageOptions): DashboardPage {
       <span id="count" class="muted"></span>
     </div>
     <table class="task-list">
-      <thead><tr><th>State</th><th>Name</th><th>Id</th><th>Args</th><th>Time</th><th>Runtime</th><th>Worker</th><th></th></tr></thead>
+      <thead><tr><th>State</th><th>Name</th><th class="opt">Id</th><th>Args</th><th>Time</th><th>Runtime</th><th class="opt">Worker</th><th></th></tr></thead>
       <tbody id="tasks" data-testid="tasks"></tbody>
     </table>
     <p id="empty" class="muted">No tasks seen yet. Workers send task events with <code>sendEvents: true</code> (Celery: <code>-E</code>).</p>

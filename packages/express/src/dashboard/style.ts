@@ -11,7 +11,8 @@ header h1 { font-size: 18px; margin: 0; letter-spacing: .5px; }
 .status.error { background: var(--bad); padding: 2px 8px; border-radius: 10px; }
 .mode { margin-left: auto; font-size: 12px; }
 main { display: grid; grid-template-columns: 260px minmax(0, 1fr); gap: 16px; padding: 16px 20px; align-items: start; }
-main.with-detail { grid-template-columns: 260px minmax(0, 1fr) minmax(0, 400px); }
+main.with-detail { grid-template-columns: 260px minmax(0, 1fr) minmax(0, 380px); }
+main.with-detail .task-list .opt { display: none; }
 .side { min-width: 0; }
 .tasks { min-width: 0; overflow-x: auto; }
 .queues td:first-child { word-break: break-all; }

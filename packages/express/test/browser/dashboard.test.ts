@@ -106,7 +106,7 @@ describe.skipIf(!available)('dashboard in chromium', () => {
     expect(await page.locator('#tasks img, #tasks script').count()).toBe(0);
     await row(id).click();
     await expect.poll(() => page.getByTestId('detail-result').textContent(), { timeout: 5000 }).toContain('<script>');
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: resolve(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect(existsSync(resolve(ARTIFACTS, 'dashboard.png'))).toBe(true);

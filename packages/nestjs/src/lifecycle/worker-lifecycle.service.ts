@@ -59,7 +59,11 @@ export class WorkerLifecycleService implements OnModuleInit, OnApplicationBootst
     const beat = this.#beat;
     this.#beat = null;
     await beat?.stop();
-    await this.#worker?.stop();
+    const worker = this.#worker;
+    if (!worker || worker.state !== 'running') return;
+    this.#logger.log(`Worker ${worker.hostname} stopping: ${worker.active.size} running task(s) may take up to ${worker.options.shutdownTimeout} ms`);
+    await worker.stop();
+    this.#logger.log(`Worker ${worker.hostname} stopped`);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -11,7 +11,7 @@ import type { OutgoingMessage, Route } from '../../protocol/message.js';
 import { backoffDelay, sleep } from '../../util/backoff.js';
 import { TypedEmitter } from '../../util/typed-emitter.js';
 import type {
-  BindingSpec, Broker, BrokerEvents, BrokerState, ConsumeOptions, DeliveryHandler, ExchangeSpec, QueueSpec, Subscription,
+  BindingSpec, Broker, BrokerEvents, ExchangeBindingSpec, BrokerState, ConsumeOptions, DeliveryHandler, ExchangeSpec, QueueSpec, Subscription,
 } from '../broker.js';
 import { AmqpSubscription, type SubscriptionHost } from './amqp-subscription.js';
 import { redactUrl, splitUrls, withHeartbeat } from './amqp-url.js';
@@ -99,6 +99,10 @@ export class AmqpBroker implements Broker, SubscriptionHost {
 
   async bindQueue(binding: BindingSpec): Promise<void> {
     await this.#declare({ kind: 'binding', spec: binding });
+  }
+
+  async bindExchange(binding: ExchangeBindingSpec): Promise<void> {
+    await this.#declare({ kind: 'exchange-binding', spec: binding });
   }
 
   async inspectQueue(name: string): Promise<{ messageCount: number; consumerCount: number } | null> {

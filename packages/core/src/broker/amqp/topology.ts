@@ -3,12 +3,13 @@
  * remembered here and replayed, in order, after each reconnect.
  */
 import type { Channel } from 'amqplib';
-import type { BindingSpec, ExchangeSpec, QueueSpec } from '../broker.js';
+import type { BindingSpec, ExchangeBindingSpec, ExchangeSpec, QueueSpec } from '../broker.js';
 
 type Entry =
   | { kind: 'exchange'; spec: ExchangeSpec }
   | { kind: 'queue'; spec: QueueSpec }
-  | { kind: 'binding'; spec: BindingSpec };
+  | { kind: 'binding'; spec: BindingSpec }
+  | { kind: 'exchange-binding'; spec: ExchangeBindingSpec };
 
 export class Topology {
   readonly #entries = new Map<string, Entry>();
@@ -29,7 +30,8 @@ export class Topology {
 
   forgetExchange(name: string): void {
     for (const [k, e] of this.#entries) {
-      if ((e.kind === 'exchange' && e.spec.name === name) || (e.kind === 'binding' && e.spec.exchange === name)) this.#entries.delete(k);
+      if ((e.kind === 'exchange' && e.spec.name === name) || (e.kind === 'binding' && e.spec.exchange === name)
+        || (e.kind === 'exchange-binding' && (e.spec.source === name || e.spec.destination === name))) this.#entries.delete(k);
     }
   }
 
@@ -58,6 +60,9 @@ export async function apply(channel: Channel, e: Entry): Promise<void> {
       return;
     case 'binding':
       await channel.bindQueue(e.spec.queue, e.spec.exchange, e.spec.routingKey);
+      return;
+    case 'exchange-binding':
+      await channel.bindExchange(e.spec.destination, e.spec.source, e.spec.routingKey);
   }
 }
 
@@ -69,5 +74,7 @@ function keyOf(e: Entry): string {
       return `q\u0000${e.spec.name}`;
     case 'binding':
       return `b\u0000${e.spec.queue}\u0000${e.spec.exchange}\u0000${e.spec.routingKey}`;
+    case 'exchange-binding':
+      return `e\u0000${e.spec.destination}\u0000${e.spec.source}\u0000${e.spec.routingKey}`;
   }
 }

@@ -8,7 +8,7 @@ import { ConnectionClosedError, PublishError } from '../../errors/broker-errors.
 import type { OutgoingMessage, Route } from '../../protocol/message.js';
 import { TypedEmitter } from '../../util/typed-emitter.js';
 import type {
-  BindingSpec, Broker, BrokerEvents, BrokerState, ConsumeOptions, DeliveryHandler, ExchangeSpec, QueueSpec, Subscription,
+  BindingSpec, Broker, BrokerEvents, ExchangeBindingSpec, BrokerState, ConsumeOptions, DeliveryHandler, ExchangeSpec, QueueSpec, Subscription,
 } from '../broker.js';
 import { MemoryQueue, type StoredMessage } from './memory-queue.js';
 import { MemorySubscription } from './memory-subscription.js';
@@ -17,6 +17,7 @@ import { topicMatches } from './topic-match.js';
 interface MemoryExchange {
   spec: Required<Pick<ExchangeSpec, 'name' | 'type'>>;
   bindings: { queue: string; routingKey: string }[];
+  exchangeBindings: { destination: string; routingKey: string }[];
 }
 
 export class MemoryBroker implements Broker {
@@ -53,7 +54,7 @@ export class MemoryBroker implements Broker {
   async declareExchange(spec: ExchangeSpec): Promise<void> {
     this.#assertOpen();
     if (spec.name === '' || this.#exchanges.has(spec.name)) return;
-    this.#exchanges.set(spec.name, { spec: { name: spec.name, type: spec.type }, bindings: [] });
+    this.#exchanges.set(spec.name, { spec: { name: spec.name, type: spec.type }, bindings: [], exchangeBindings: [] });
   }
 
   async bindQueue(binding: BindingSpec): Promise<void> {
@@ -63,6 +64,15 @@ export class MemoryBroker implements Broker {
     if (!this.#queues.has(binding.queue)) throw new PublishError(`NOT_FOUND - no queue '${binding.queue}'`);
     if (!ex.bindings.some((b) => b.queue === binding.queue && b.routingKey === binding.routingKey)) {
       ex.bindings.push({ queue: binding.queue, routingKey: binding.routingKey });
+    }
+  }
+
+  async bindExchange(binding: ExchangeBindingSpec): Promise<void> {
+    this.#assertOpen();
+    const source = this.#exchanges.get(binding.source);
+    if (!source || !this.#exchanges.has(binding.destination)) throw new PublishError(`NOT_FOUND - no exchange '${source ? binding.destination : binding.source}'`);
+    if (!source.exchangeBindings.some((b) => b.destination === binding.destination && b.routingKey === binding.routingKey)) {
+      source.exchangeBindings.push({ destination: binding.destination, routingKey: binding.routingKey });
     }
   }
 
@@ -81,6 +91,7 @@ export class MemoryBroker implements Broker {
 
   async deleteExchange(name: string): Promise<void> {
     this.#exchanges.delete(name);
+    for (const ex of this.#exchanges.values()) ex.exchangeBindings = ex.exchangeBindings.filter((b) => b.destination !== name);
   }
 
   async purgeQueue(name: string): Promise<number> {
@@ -185,17 +196,24 @@ export class MemoryBroker implements Broker {
       const q = this.#queues.get(route.routingKey);
       return q ? [q] : [];
     }
-    const ex = this.#exchanges.get(route.exchange);
-    if (!ex) throw new PublishError(`NOT_FOUND - no exchange '${route.exchange}'`);
+    if (!this.#exchanges.has(route.exchange)) throw new PublishError(`NOT_FOUND - no exchange '${route.exchange}'`);
     const out = new Set<MemoryQueue>();
+    this.#route(route.exchange, route.routingKey, out, new Set());
+    return [...out];
+  }
+
+  #route(exchange: string, routingKey: string, out: Set<MemoryQueue>, visited: Set<string>): void {
+    const ex = this.#exchanges.get(exchange);
+    if (!ex || visited.has(exchange)) return;
+    visited.add(exchange);
+    const matches = (key: string) => ex.spec.type === 'fanout' ? true
+      : ex.spec.type === 'topic' ? topicMatches(key, routingKey)
+        : key === routingKey;
     for (const b of ex.bindings) {
-      const match = ex.spec.type === 'fanout' ? true
-        : ex.spec.type === 'topic' ? topicMatches(b.routingKey, route.routingKey)
-          : b.routingKey === route.routingKey;
-      const q = match ? this.#queues.get(b.queue) : undefined;
+      const q = matches(b.routingKey) ? this.#queues.get(b.queue) : undefined;
       if (q) out.add(q);
     }
-    return [...out];
+    for (const b of ex.exchangeBindings) if (matches(b.routingKey)) this.#route(b.destination, routingKey, out, visited);
   }
 
   #assertOpen(): void {
