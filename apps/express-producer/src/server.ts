@@ -80,6 +80,10 @@ export async function createServer(options: ServerOptions = {}): Promise<SampleS
   });
 
   http.get('/reports/:id', async (req, res) => {
+    if (!/^[\w-]{1,64}$/.test(req.params.id)) {
+      res.status(400).json({ error: 'invalid id' });
+      return;
+    }
     const info = await req.celeriac.asyncResult(req.params.id).info();
     const state = info?.status ?? 'PENDING';
     res.json({ id: req.params.id, state, ...(info && isReady(state) ? { result: info.result } : {}) });

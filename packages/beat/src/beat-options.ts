@@ -38,6 +38,8 @@ export interface BeatOptions {
   maxIntervalMs?: number;
   /** Wait after a store or lock error before trying again, ms. @defaultValue 1000 */
   errorRetryMs?: number;
+  /** How long `stop()` waits for a send in flight (a publish waiting for a lost broker) before it goes on, ms. @defaultValue 10000 */
+  stopTimeoutMs?: number;
   /**
    * Add the headers `celeriac_beat_entry` (entry name) and `celeriac_beat_scheduled_at` (the
    * run's scheduled time) to every message. Off, the messages are exactly Celery beat's.
@@ -56,6 +58,7 @@ export const BEAT_DEFAULTS = Object.freeze({
   catchUp: 'once' as CatchUpPolicy,
   maxIntervalMs: 60_000,
   errorRetryMs: 1_000,
+  stopTimeoutMs: 10_000,
   runHeaders: false,
 });
 
@@ -70,6 +73,7 @@ export interface ResolvedBeatOptions {
   readonly lock: LeaderLock;
   readonly maxIntervalMs: number;
   readonly errorRetryMs: number;
+  readonly stopTimeoutMs: number;
   readonly runHeaders: boolean;
   readonly logger: Logger;
   readonly now: () => number;
@@ -85,13 +89,14 @@ export function resolveBeatOptions(app: CeleriacApp, options: BeatOptions): Reso
   const entries = Object.entries(options.schedule ?? {}).map(([n, e]) => resolveEntry(n, e, catchUp));
   const maxIntervalMs = positive('maxIntervalMs', options.maxIntervalMs ?? BEAT_DEFAULTS.maxIntervalMs);
   const errorRetryMs = positive('errorRetryMs', options.errorRetryMs ?? BEAT_DEFAULTS.errorRetryMs);
+  const stopTimeoutMs = positive('stopTimeoutMs', options.stopTimeoutMs ?? BEAT_DEFAULTS.stopTimeoutMs);
   const logger = options.logger ?? app.logger;
   const store = options.store ?? new FileStore({ path: resolve(process.cwd(), defaultStateFile(name)) });
   return {
     name, timezone, catchUp, entries, store,
     ownsStore: options.store === undefined,
     lock: options.lock ?? defaultLock(app, name, logger),
-    maxIntervalMs, errorRetryMs,
+    maxIntervalMs, errorRetryMs, stopTimeoutMs,
     runHeaders: options.runHeaders ?? BEAT_DEFAULTS.runHeaders,
     logger,
     now: options.now ?? Date.now,

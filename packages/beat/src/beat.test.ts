@@ -234,6 +234,23 @@ describe('Beat', () => {
     expect(errors.map((e) => e.message)).toEqual(['store down', 'store down']);
   });
 
+  it('stops even when a send waits forever for the broker', async () => {
+    const { app } = await memoryApp();
+    let attempts = 0;
+    app.sendTask = () => {
+      attempts++;
+      return new Promise(() => undefined);
+    };
+    const beat = beatOn(app, { stopTimeoutMs: 100, schedule: { e: { task: 't', schedule: every(20) } } });
+    await beat.start();
+    await until(() => attempts === 1);
+    const t0 = Date.now();
+    await beat.stop();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(90);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(beat.state).toBe('stopped');
+  });
+
   it('reports the state it is in', async () => {
     const { app } = await memoryApp();
     const lock = new ManualLock();

@@ -102,7 +102,7 @@ export class Beat {
     this.#setState('stopping');
     this.#runAbort?.abort();
     this.#wake?.();
-    await this.#run;
+    await this.#settle();
     const lock = this.#opts.lock;
     try {
       await lock.stop();
@@ -202,6 +202,17 @@ export class Beat {
     } catch (err) {
       this.#error(new ScheduledSendError(entry.name, `sending ${entry.name} (${entry.task}) failed: ${(err as Error).message}`, { cause: err }));
     }
+  }
+
+  /** Waits for the loop to finish its current send, at most `stopTimeoutMs`. */
+  async #settle(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), this.#opts.stopTimeoutMs);
+    });
+    const late = await Promise.race([this.#run.then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (late) this.#log.warn(`beat ${this.name}: a send still waits for the broker after ${this.#opts.stopTimeoutMs} ms; stopping anyway`);
   }
 
   #mayAct(signal: AbortSignal): boolean {

@@ -47,7 +47,15 @@ export interface AppOptions {
   logger?: Logger;
 }
 
-export const APP_DEFAULTS = Object.freeze({
+export const APP_DEFAULTS: Readonly<{
+  broker: string;
+  backend: string;
+  defaultQueue: string;
+  serializer: string;
+  resultExpires: number;
+  controlExchange: string;
+  eventExchange: string;
+}> = Object.freeze({
   broker: 'memory://',
   backend: 'rpc://',
   defaultQueue: 'celery',

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '@celeriac/core';
+import { createApp, MemoryBroker } from '@celeriac/core';
 import { createTaskRouter } from './create-task-router.js';
 import { eventually, silentLogger, startFixture, type Fixture, type FixtureOptions } from '../test/support.js';
 
@@ -222,5 +222,33 @@ describe('auth, read-only mode and cross-site writes', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['x-frame-options']).toBe('DENY');
+  });
+});
+
+describe('monitor start-up', () => {
+  it('keeps trying to start the monitor while the broker is unreachable', async () => {
+    class FlakyBroker extends MemoryBroker {
+      failures = 2;
+      override async connect(): Promise<void> {
+        if (this.failures > 0) {
+          this.failures--;
+          throw new Error('broker down');
+        }
+        await super.connect();
+      }
+    }
+    const broker = new FlakyBroker();
+    const app = createApp({ broker, backend: 'memory://', logger: silentLogger });
+    app.task('tasks.add', (x: number, y: number) => x + y);
+    const router = createTaskRouter({ app, auth: 'none', monitorRetryMs: 20 });
+    await expect(router.ready).rejects.toThrow('broker down');
+    await eventually(() => broker.failures === 0 && broker.state === 'ready');
+    const worker = app.worker({ sendEvents: true });
+    await worker.start();
+    const r = await app.sendTask('tasks.add', [1, 2]);
+    await eventually(() => router.monitor.get(r.id)?.state === 'SUCCESS');
+    await router.close();
+    await worker.stop();
+    await app.close();
   });
 });

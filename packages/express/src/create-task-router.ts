@@ -53,6 +53,8 @@ export interface TaskRouterOptions {
   ioTimeout?: number;
   /** Serve the dashboard page at `GET /`. @defaultValue true */
   dashboard?: boolean;
+  /** Milliseconds between attempts to start the monitor when the broker is unreachable. @defaultValue 5000 */
+  monitorRetryMs?: number;
   /** Runtime histogram buckets and label limits for the router's own monitor. */
   metrics?: TaskMetricsOptions;
 }
@@ -74,6 +76,7 @@ const DEFAULTS = Object.freeze({
   maxResultWait: 30,
   ioTimeout: 5000,
   dashboard: true,
+  monitorRetryMs: 5000,
 });
 
 /** Builds the router; the monitor starts receiving events at once (see `ready`). */
@@ -125,12 +128,25 @@ export function createTaskRouter(options: TaskRouterOptions): TaskRouter {
   router.use('/api', apiNotFound);
   router.use(errorHandler(app.logger));
 
-  const ready = monitor.start();
-  ready.catch((err: unknown) => app.logger.error(`celeriac router: the task monitor could not start: ${(err as Error).message}`));
+  // a broker that is down at start-up must not leave the dashboard blind: retry until it works
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
+  const start = (): Promise<void> => monitor.start().catch((err: unknown) => {
+    app.logger.error(`celeriac router: the task monitor could not start (retrying in ${o.monitorRetryMs} ms): ${(err as Error).message}`);
+    if (!closed) {
+      retry = setTimeout(() => void start().catch(() => undefined), o.monitorRetryMs);
+      retry.unref();
+    }
+    throw err;
+  });
+  const ready = start();
+  ready.catch(() => undefined); // logged above; callers awaiting `ready` still see the rejection
   return Object.assign(router, {
     monitor,
     ready,
     async close() {
+      closed = true;
+      clearTimeout(retry);
       if (ownMonitor) await monitor.stop();
     },
   });

@@ -6,16 +6,16 @@ export { celeriac, type CeleriacMiddlewareOptions } from './middleware.js';
 // the router
 export { createTaskRouter, type TaskRouter, type TaskRouterOptions } from './create-task-router.js';
 export type { AuthHook } from './guards.js';
-export { compileAllowList, globToRegExp, isValidTaskId, isValidTaskName, type AllowList, type CompiledAllowList } from './allow-list.js';
+export { compileAllowList, isValidTaskId, isValidTaskName, type AllowList, type CompiledAllowList } from './allow-list.js';
 export { parseSendRequest, toApplyOptions, type HttpSendOptions, type SendRequest, type SendPolicy } from './parse-send-request.js';
 export { exceptionRepr } from './task-routes.js';
 
 // monitoring
 export {
-  TaskMonitor, blankTask,
+  TaskMonitor,
   type TaskMonitorOptions, type TaskMonitorEvents, type TaskFilter, type TrackedTask, type TrackedWorker, type OriginalCall,
 } from './task-monitor.js';
-export { TaskMetrics, renderMetrics, labels, DEFAULT_RUNTIME_BUCKETS, type TaskMetricsOptions, type MetricsSnapshot } from './metrics.js';
+export { TaskMetrics, renderMetrics, DEFAULT_RUNTIME_BUCKETS, type TaskMetricsOptions, type MetricsSnapshot } from './metrics.js';
 export { checkHealth, type HealthReport, type BrokerHealth, type WorkerHealth } from './health.js';
 export { renderDashboard, type DashboardPage, type DashboardPageOptions } from './dashboard/page.js';
 

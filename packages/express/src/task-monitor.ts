@@ -193,7 +193,7 @@ export class TaskMonitor {
       rec.timestamp = ts;
     }
     if (typeof event.hostname === 'string' && event.type !== 'task-sent') rec.worker = event.hostname;
-    if (event.type === 'task-failed' && rec.runtime === null && rec.started !== null) rec.runtime = Math.max(0, ts - rec.started);
+    if (event.type === 'task-failed' && typeof event.runtime !== 'number' && rec.started !== null) rec.runtime = Math.max(0, ts - rec.started);
     if (event.type === 'task-succeeded' || event.type === 'task-failed') {
       if (rec.runtime !== null) this.metrics.observeRuntime(state, rec.name, rec.runtime);
     }

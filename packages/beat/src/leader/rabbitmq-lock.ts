@@ -24,7 +24,12 @@ export interface RabbitMqLockOptions {
   name?: string;
   /** How often a standby beat tries to take the lock, ms. @defaultValue 2000 */
   retryMs?: number;
-  /** Heartbeat of the lock connection, seconds (with `url`). @defaultValue 5 */
+  /**
+   * Heartbeat of the lock connection, seconds (with `url`). RabbitMQ drops a hung leader's
+   * connection, and so frees the lock, after about two missed heartbeats; a busy event loop
+   * that misses them loses the lock too.
+   * @defaultValue 2
+   */
   heartbeatSeconds?: number;
   /** Other connection settings (with `url`), for example the app's `amqp` options. @defaultValue {} */
   amqp?: Omit<AmqpBrokerOptions, 'url' | 'heartbeat'>;
@@ -34,7 +39,7 @@ export interface RabbitMqLockOptions {
 export const RABBITMQ_LOCK_DEFAULTS = Object.freeze({
   name: 'default',
   retryMs: 2_000,
-  heartbeatSeconds: 5,
+  heartbeatSeconds: 2,
 });
 
 /** Name of the lock queue of a schedule. */

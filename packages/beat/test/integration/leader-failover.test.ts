@@ -1,5 +1,6 @@
 /**
- * Two beat processes of one schedule; the leader is killed with SIGKILL. Checks that the
+ * Two beat processes of one schedule, sharing a Redis store; the leader is killed (SIGKILL)
+ * or frozen (SIGSTOP, a hung process whose TCP connections stay open). Checks that the
  * standby takes over within 10 s and that every scheduled run reaches the queue exactly once
  * (catch-up 'all' sends the runs that fell due during the takeover).
  */
@@ -43,42 +44,68 @@ class BeatProcess {
   }
 }
 
-describe('two beat processes, leader killed', () => {
-  const name = uniqueName();
-  const queue = name;
-  const key = `celeriac:beat:test:${name}`;
-  let app: CeleriacApp;
-  let dist: string;
+describe('two beat processes, one leader', () => {
   const procs: BeatProcess[] = [];
-  const scheduled: number[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+  let dist: string;
 
   beforeAll(async () => {
     dist = await buildTestDist();
-    app = createApp({ broker: AMQP_URL, backend: null, logger: createConsoleLogger('silent') });
-    await app.topology.ensureTaskQueue(queue);
-    await app.broker.consume([queue], (d) => {
-      scheduled.push(parseCeleryDate(String(d.properties.headers.celeriac_beat_scheduled_at)).getTime());
-    }, { prefetch: 0, noAck: true });
   });
 
   afterAll(async () => {
-    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    for (const p of procs) {
+      if (p.child.exitCode === null && p.child.signalCode === null) {
+        p.child.kill('SIGCONT');
+        p.child.kill('SIGKILL');
+      }
+    }
     await Promise.all(procs.map((p) => p.exited));
-    await app.broker.deleteQueue(queue);
-    await app.broker.deleteExchange(queue);
-    await app.close();
-    const redis = newRedis();
-    await redis.del(key);
-    await redis.quit();
+    for (const c of cleanups) await c();
   });
 
-  it('hands over within 10 s and sends every run exactly once', async () => {
-    const env = { BEAT_DIST: dist, BEAT_NAME: name, BEAT_QUEUE: queue, BEAT_KEY: key, BEAT_INTERVAL_MS: String(INTERVAL), AMQP_URL, REDIS_URL };
-    const a = new BeatProcess(env);
-    procs.push(a);
+  /** A fresh schedule: queue, consumer of the runs' scheduled times, env for the beat processes. */
+  async function setup() {
+    const name = uniqueName();
+    const key = `celeriac:beat:test:${name}`;
+    const app: CeleriacApp = createApp({ broker: AMQP_URL, backend: null, logger: createConsoleLogger('silent') });
+    await app.topology.ensureTaskQueue(name);
+    const scheduled: number[] = [];
+    await app.broker.consume([name], (d) => {
+      scheduled.push(parseCeleryDate(String(d.properties.headers.celeriac_beat_scheduled_at)).getTime());
+    }, { prefetch: 0, noAck: true });
+    cleanups.push(async () => {
+      await app.broker.deleteQueue(name);
+      await app.broker.deleteExchange(name);
+      await app.close();
+      const redis = newRedis();
+      await redis.del(key);
+      await redis.quit();
+    });
+    const env = { BEAT_DIST: dist, BEAT_NAME: name, BEAT_QUEUE: name, BEAT_KEY: key, BEAT_INTERVAL_MS: String(INTERVAL), AMQP_URL, REDIS_URL };
+    const start = () => {
+      const p = new BeatProcess(env);
+      procs.push(p);
+      return p;
+    };
+    return { scheduled, start };
+  }
+
+  /** Each run received once; consecutive runs one interval apart, but for at most one run lost to a kill between claim and publish. */
+  function expectEachRunOnce(slots: number[], sentCount: number): void {
+    const sorted = [...slots].sort((x, y) => x - y);
+    expect(new Set(sorted).size).toBe(sorted.length); // no run twice
+    expect(sorted.length).toBe(sentCount); // every send reached the queue
+    const gaps = sorted.slice(1).map((s, i) => s - sorted[i]!).filter((d) => d !== INTERVAL);
+    expect(gaps.length).toBeLessThanOrEqual(1);
+    if (gaps.length === 1) expect(gaps[0]).toBe(2 * INTERVAL);
+  }
+
+  it('takes over from a killed leader within 10 s and sends every run exactly once', async () => {
+    const { scheduled, start } = await setup();
+    const a = start();
     await until(() => a.first('active') !== undefined, 15_000, 'the first beat to lead');
-    const b = new BeatProcess(env);
-    procs.push(b);
+    const b = start();
     await until(() => b.first('started') !== undefined, 15_000, 'the second beat to start');
     await until(() => a.count('sent') >= 3, 10_000, 'three runs from the leader');
     expect(b.first('active')).toBeUndefined(); // one leader at a time
@@ -94,20 +121,39 @@ describe('two beat processes, leader killed', () => {
     expect(b.first('stopped')).toBeDefined();
     await sleep(300); // let the last deliveries arrive
 
-    const sent = [...a.lines, ...b.lines].filter((l) => l.event === 'sent').map((l) => l.scheduledAt!);
-    const slots = [...scheduled].sort((x, y) => x - y);
-    console.log(`[leader-failover] takeover ${takeoverMs} ms after SIGKILL; ${slots.length} runs received ` +
+    console.log(`[leader-failover] SIGKILL: takeover ${takeoverMs} ms; ${scheduled.length} runs received ` +
       `(${a.count('sent')} from the killed leader, ${b.count('sent')} from the new one, ${b.lines.filter((l) => l.missed).length} of them catch-up)`);
-
     expect(takeoverMs).toBeLessThan(10_000);
-    expect(new Set(slots).size).toBe(slots.length); // no run twice
-    expect(slots.length).toBe(sent.length); // every send reached the queue
-    // No run lost: consecutive slots are one interval apart. A run can only be lost if the
-    // kill landed between the leader's claim and its publish (at-most-once, like Celery).
-    const gaps = slots.slice(1).map((s, i) => s - slots[i]!).filter((d) => d !== INTERVAL);
-    expect(gaps.length).toBeLessThanOrEqual(1);
-    if (gaps.length === 1) expect(gaps[0]).toBe(2 * INTERVAL);
+    expectEachRunOnce(scheduled, a.count('sent') + b.count('sent'));
     // a run fell due while nobody led: the new leader sent it as a catch-up run
     if (takeoverMs > INTERVAL) expect(b.lines.some((l) => l.event === 'sent' && l.missed)).toBe(true);
+  });
+
+  it('takes over from a frozen leader within 10 s, and the leader does not send again when it wakes', async () => {
+    const { scheduled, start } = await setup();
+    const a = start();
+    await until(() => a.first('active') !== undefined, 15_000, 'the first beat to lead');
+    const b = start();
+    await until(() => b.first('started') !== undefined, 15_000, 'the second beat to start');
+    await until(() => a.count('sent') >= 2, 10_000, 'runs from the leader');
+
+    a.child.kill('SIGSTOP'); // hung: its connections stay open, only heartbeats stop
+    const frozenAt = Date.now();
+    await until(() => b.first('active') !== undefined, 20_000, 'the standby to take over');
+    const takeoverMs = b.first('active')!.at - frozenAt;
+    await until(() => b.count('sent') >= 2, 10_000, 'runs from the new leader');
+    const sentByABeforeWaking = a.count('sent');
+    a.child.kill('SIGCONT');
+    await until(() => a.first('standby') !== undefined, 20_000, 'the old leader to notice it lost the lock');
+    await sleep(2 * INTERVAL);
+    for (const p of [a, b]) p.child.kill('SIGTERM');
+    await Promise.all([a.exited, b.exited]);
+    await sleep(300);
+
+    console.log(`[leader-failover] SIGSTOP: takeover ${takeoverMs} ms; old leader saw "${a.first('standby')!.reason}"; ` +
+      `${scheduled.length} runs received (${a.count('sent')} from the frozen leader, ${b.count('sent')} from the new one)`);
+    expect(takeoverMs).toBeLessThan(10_000);
+    expect(a.count('sent') - sentByABeforeWaking).toBeLessThanOrEqual(1); // at most a run it had claimed before freezing
+    expectEachRunOnce(scheduled, a.count('sent') + b.count('sent'));
   });
 });

@@ -34,7 +34,7 @@ export class TimeLimitExceededError extends CeleriacError {
 
 /** Invalid configuration given to createApp, a task, or a worker. */
 export class ConfigurationError extends CeleriacError {
-  constructor(message: string) {
-    super(ErrorCode.CONFIGURATION, message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.CONFIGURATION, message, options);
   }
 }

@@ -55,6 +55,7 @@ export class Worker {
   #idle: (() => void) | null = null;
   readonly #finish: FinishContext;
   #signalHandler: ((sig: NodeJS.Signals) => void) | null = null;
+  #lastDeliveryAt: number | null = null;
 
   constructor(app: CeleriacApp, options: WorkerOptions = {}) {
     this.app = app;
@@ -100,6 +101,24 @@ export class Worker {
     this.#state = 'running';
     if (this.options.handleSignals) this.#installSignals();
     this.events.emit('worker-online');
+  }
+
+  /**
+   * For health endpoints: is the broker connected, is this worker consuming, when did the last
+   * delivery arrive, how much is running and waiting.
+   */
+  liveness(): { state: WorkerState; connected: boolean; consuming: boolean; lastDeliveryAt: number | null; active: number; reserved: number; scheduled: number } {
+    const broker = this.app.broker as { liveness?: () => { connected: boolean; consumers: number; lastDeliveryAt: number | null } };
+    const b = broker.liveness?.() ?? { connected: this.app.broker.state === 'ready', consumers: this.#subscription ? 1 : 0, lastDeliveryAt: this.#lastDeliveryAt };
+    return {
+      state: this.#state,
+      connected: b.connected,
+      consuming: this.#state === 'running' && this.#subscription !== null && b.consumers > 0,
+      lastDeliveryAt: this.#lastDeliveryAt,
+      active: this.active.size,
+      reserved: this.reserved.length,
+      scheduled: this.scheduled.size,
+    };
   }
 
   /** Starts consuming another queue (remote control `add_consumer`). */
@@ -158,6 +177,7 @@ export class Worker {
   // ---- receiving ------------------------------------------------------------------------
 
   #onDelivery(delivery: Delivery): void {
+    this.#lastDeliveryAt = Date.now();
     if (this.#state === 'stopping' || this.#state === 'stopped') {
       delivery.reject(true);
       return;

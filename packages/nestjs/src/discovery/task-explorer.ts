@@ -52,7 +52,7 @@ export class TaskExplorer {
 
   /** Registers every `@Task` method on the app; call once. */
   explore(): Discovery {
-    const tasks: string[] = [];
+    const tasks = new Map<string, string>();
     const listeners: WorkerEventListener[] = [];
     const periodic: PeriodicEntry[] = [];
     for (const wrapper of this.discovery.getProviders()) {
@@ -67,8 +67,10 @@ export class TaskExplorer {
         const events = this.reflector.get<readonly WorkerEventName[] | undefined>(WORKER_EVENT_METADATA, fn) ?? [];
         const entries = this.reflector.get<readonly PeriodicMetadata[] | undefined>(PERIODIC_METADATA, fn) ?? [];
         if (task) {
+          const previous = tasks.get(task.name);
+          if (previous) throw new ConfigurationError(`@Task(${JSON.stringify(task.name)}) is on both ${previous} and ${source}`);
           this.#register(task, processor, wrapper, method, perRun, source);
-          tasks.push(task.name);
+          tasks.set(task.name, source);
           for (const entry of entries) periodic.push({ ...entry, task: task.name });
         } else if (entries.length > 0) {
           throw new ConfigurationError(`@Periodic() on ${source} needs @Task() on the same method`);
@@ -80,7 +82,7 @@ export class TaskExplorer {
         }
       }
     }
-    return { tasks, listeners, periodic };
+    return { tasks: [...tasks.keys()], listeners, periodic };
   }
 
   #register(task: TaskMetadata, processor: TaskProcessorMetadata, wrapper: InstanceWrapper, method: string, perRun: boolean, source: string): void {

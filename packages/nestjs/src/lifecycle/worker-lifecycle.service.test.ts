@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Inject, Injectable, Scope, type Provider } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CeleriacApp, TaskRequest } from '@celeriac/core';
+import { createApp, type CeleriacApp, type TaskRequest } from '@celeriac/core';
 import { beatLoader, type BeatModule } from '../beat/beat-loader.js';
 import { CELERIAC_APP, CELERIAC_BEAT_LOADER } from '../celeriac.constants.js';
 import { CeleriacModule } from '../celeriac.module.js';
@@ -143,7 +143,16 @@ describe('@OnWorkerEvent', () => {
 describe('registration errors', () => {
   it('names both places when two @Task methods claim one name', async () => {
     const { moduleRef: ref } = await compile([DuplicateA, DuplicateB]);
-    await expect(ref.init()).rejects.toThrow(/@Task\("dup.task"\) on DuplicateB.b: task "dup.task" is already registered/);
+    await expect(ref.init()).rejects.toThrow(/@Task\("dup.task"\) is on both DuplicateA.a and DuplicateB.b/);
+  });
+
+  it('names the method when the app already has a task of that name', async () => {
+    const app = createApp({ broker: 'memory://', backend: 'memory://', logger: quietCoreLogger });
+    app.task('dup.task', () => 'registered by hand');
+    moduleRef = await Test.createTestingModule({ imports: [CeleriacModule.forRoot({ app })], providers: [DuplicateA] })
+      .setLogger(new CapturingLogger()).compile();
+    await expect(moduleRef.init()).rejects.toThrow(/@Task\("dup.task"\) on DuplicateA.a: task "dup.task" is already registered/);
+    await app.close();
   });
 });
 

@@ -31,6 +31,8 @@ export interface AmqpBrokerOptions {
   reconnectMaxMs?: number;
   /** Give up the first `connect()` after this long (later reconnects never give up). @defaultValue 10000 */
   connectTimeoutMs?: number;
+  /** Shown as the connection name in RabbitMQ's tools. @defaultValue 'celeriac' */
+  connectionName?: string;
   /** Channel-wide QoS like Celery; must be false for quorum queues. @defaultValue true */
   globalQos?: boolean;
 }
@@ -172,6 +174,17 @@ export class AmqpBroker implements Broker, SubscriptionHost {
     this.#subscriptions.delete(sub);
   }
 
+  onSubscriptionChannelLost(sub: AmqpSubscription, _channel: Channel): void {
+    // only a channel died (e.g. RabbitMQ's consumer timeout): consume again on a new one.
+    // If the whole connection went, the reconnect loop re-subscribes everything instead.
+    setTimeout(() => {
+      const conn = this.#connection;
+      if (!conn || this.#state !== 'ready' || !this.#subscriptions.has(sub) || sub.active) return;
+      this.events.emit('error', new ConnectionClosedError(`a consumer channel on ${sub.queues.join(', ')} was closed by the broker; consuming again`));
+      void sub.reopen(conn).catch((err: unknown) => this.events.emit('error', err as Error));
+    }, 200);
+  }
+
   onSubscriptionCancelled(sub: AmqpSubscription): void {
     // The server cancelled a consumer (queue deleted, node lost): restore topology and consumers.
     setTimeout(() => {
@@ -211,7 +224,9 @@ export class AmqpBroker implements Broker, SubscriptionHost {
   async #open(): Promise<void> {
     const url = this.#urls[this.#urlIndex % this.#urls.length]!;
     this.#urlIndex++;
-    const conn = await amqp.connect(withHeartbeat(url, this.#options.heartbeat ?? 10));
+    const conn = await amqp.connect(withHeartbeat(url, this.#options.heartbeat ?? 10), {
+      clientProperties: { connection_name: this.#options.connectionName ?? `celeriac ${process.pid}` },
+    });
     conn.on('error', () => undefined); // 'close' follows and drives the state machine
     try {
       const confirm = await conn.createConfirmChannel();

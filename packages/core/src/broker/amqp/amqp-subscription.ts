@@ -13,6 +13,8 @@ export interface SubscriptionHost {
   onSubscriptionError(err: Error): void;
   onSubscriptionCancelled(sub: AmqpSubscription): void;
   onSubscriptionClosed(sub: AmqpSubscription): void;
+  /** The broker closed this subscription's channel (consumer timeout, a protocol error) while the connection lives. */
+  onSubscriptionChannelLost(sub: AmqpSubscription, channel: Channel): void;
 }
 
 export class AmqpSubscription implements Subscription {
@@ -47,7 +49,9 @@ export class AmqpSubscription implements Subscription {
     const channel = await connection.createChannel();
     channel.on('error', (err: Error) => this.host.onSubscriptionError(err));
     channel.on('close', () => {
-      if (this.#channel === channel) this.#channel = null;
+      if (this.#channel !== channel) return;
+      this.#channel = null;
+      if (!this.#cancelled) this.host.onSubscriptionChannelLost(this, channel);
     });
     this.#channel = channel;
     this.#tags.clear();
