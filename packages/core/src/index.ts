@@ -12,7 +12,7 @@ export { currentTask, type TaskContext, type RetryOptions } from './worker/task-
 // producing
 export type { ApplyOptions } from './producer/apply-options.js';
 export type { RoutesTable, RouteTarget } from './producer/routing.js';
-export { Producer } from './producer/producer.js';
+export { Producer, type SentInfo, type ProducerEvents } from './producer/producer.js';
 
 // canvas
 export { Signature } from './canvas/signature.js';

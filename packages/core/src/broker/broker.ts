@@ -69,6 +69,8 @@ export type DeliveryHandler = (delivery: Delivery) => void;
 
 export interface Subscription {
   readonly queues: readonly string[];
+  /** Consuming right now (false while reconnecting, after cancel, or if the broker closed the channel). */
+  readonly active: boolean;
   /** Changes the prefetch window (Celery raises it by one per held ETA task). */
   setPrefetch(count: number): Promise<void>;
   addQueue(queue: string): Promise<void>;

@@ -1,9 +1,7 @@
 /** `task-sent` events from a producer (Celery's `task_send_sent_event`), sent from `gen<pid>@host`. */
 import type { CeleriacApp } from '../app.js';
-import type { ProducerContext } from '../producer/producer.js';
+import type { SentInfo } from '../producer/producer.js';
 import { EventDispatcher } from './event-dispatcher.js';
-
-type SentInfo = Parameters<NonNullable<ProducerContext['onSent']>>[0];
 
 export class SentEvents {
   readonly #dispatcher: EventDispatcher;

@@ -15,6 +15,30 @@ import { resolveRoute, type RouteTarget } from './routing.js';
 import { Signature } from '../canvas/signature.js';
 import type { SignatureDict } from '../canvas/signature-dict.js';
 import type { Topology } from './topology.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+
+/** What a producer reports after each confirmed publish (with the real arguments, not reprs). */
+export interface SentInfo {
+  id: string;
+  name: string;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  queue: string | null;
+  exchange: string;
+  routingKey: string;
+  eta: string | null;
+  expires: string | null;
+  retries: number;
+  rootId: string;
+  parentId: string | null;
+  argsrepr: string;
+  kwargsrepr: string;
+}
+
+export interface ProducerEvents {
+  'task-sent': [info: SentInfo];
+  error: [error: Error];
+}
 
 export interface ProducerContext {
   broker: Broker;
@@ -25,12 +49,14 @@ export interface ProducerContext {
   serializer: string;
   routeFor(taskName: string): RouteTarget | undefined;
   taskOptions(taskName: string): TaskOptions | undefined;
-  /** Called after each publish (events: task-sent). */
-  onSent?: (info: { id: string; name: string; args: unknown[]; kwargs: Record<string, unknown>; queue: string | null; exchange: string; routingKey: string; eta: string | null; expires: string | null; retries: number; rootId: string; parentId: string | null; argsrepr: string; kwargsrepr: string }) => void;
+  /** Called after each publish (Celery `task-sent` events). */
+  onSent?: (info: SentInfo) => void;
 }
 
 export class Producer {
   readonly origin = `gen${process.pid}@${hostname()}`;
+  /** `task-sent` after every confirmed publish, for monitors and dashboards. */
+  readonly events = new TypedEmitter<ProducerEvents>();
   readonly #ctx: ProducerContext;
 
   constructor(ctx: ProducerContext) {
@@ -87,11 +113,15 @@ export class Producer {
       body,
       properties: { ...built.properties, contentType: codec.contentType, contentEncoding: codec.contentEncoding, headers },
     });
-    ctx.onSent?.({
-      id, name, args: [...args], kwargs, queue, exchange: route.exchange, routingKey: route.routingKey,
-      eta: built.headers.eta, expires: built.headers.expires, retries: built.headers.retries,
-      rootId: built.headers.root_id, parentId: built.headers.parent_id, argsrepr: built.headers.argsrepr, kwargsrepr: built.headers.kwargsrepr,
-    });
+    if (ctx.onSent || this.events.listenerCount('task-sent') > 0) {
+      const info: SentInfo = {
+        id, name, args: [...args], kwargs, queue, exchange: route.exchange, routingKey: route.routingKey,
+        eta: built.headers.eta, expires: built.headers.expires, retries: built.headers.retries,
+        rootId: built.headers.root_id, parentId: built.headers.parent_id, argsrepr: built.headers.argsrepr, kwargsrepr: built.headers.kwargsrepr,
+      };
+      ctx.onSent?.(info);
+      this.events.emit('task-sent', info);
+    }
     return id;
   }
 }

@@ -26,6 +26,10 @@ export class MemorySubscription implements Subscription {
     return this.#queues;
   }
 
+  get active(): boolean {
+    return !this.#cancelled;
+  }
+
   async setPrefetch(count: number): Promise<void> {
     this.#prefetch = count;
     this.broker.scheduleDispatch();
