@@ -19,7 +19,7 @@ export interface BeatOptions {
    * @defaultValue 'default'
    */
   name?: string;
-  /** IANA time zone of crontab entries that name none (Celery's `timezone`). @defaultValue 'UTC' */
+  /** IANA time zone of crontab entries that name none. @defaultValue the app's `timezone`, else 'UTC' */
   timezone?: string;
   /** What to do with runs missed while no beat was sending: `'once'`, `'skip'` or `'all'`. @defaultValue 'once' */
   catchUp?: CatchUpPolicy;
@@ -82,7 +82,7 @@ export interface ResolvedBeatOptions {
 export function resolveBeatOptions(app: CeleriacApp, options: BeatOptions): ResolvedBeatOptions {
   const name = options.name ?? BEAT_DEFAULTS.name;
   if (!/^[\w.-]+$/.test(name)) throw new ScheduleConfigError(`beat name ${JSON.stringify(name)}: use letters, digits, '_', '-' or '.'`);
-  const timezone = options.timezone ?? BEAT_DEFAULTS.timezone;
+  const timezone = options.timezone ?? app.options.timezone ?? BEAT_DEFAULTS.timezone;
   assertTimeZone(timezone);
   const catchUp = options.catchUp ?? BEAT_DEFAULTS.catchUp;
   if (!isCatchUpPolicy(catchUp)) throw new ScheduleConfigError(`catchUp must be 'once', 'skip' or 'all', got ${JSON.stringify(catchUp)}`);

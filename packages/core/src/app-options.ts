@@ -42,6 +42,8 @@ export interface AppOptions {
   eventExchange?: string;
   /** Send `task-sent` events from this producer (Celery's `task_send_sent_event`). @defaultValue false */
   sendSentEvent?: boolean;
+  /** IANA time zone for schedules that name none (Celery's `timezone`), used by @celeriac/beat. @defaultValue 'UTC' */
+  timezone?: string;
   /** Connection settings for amqp:// brokers. */
   amqp?: Omit<AmqpBrokerOptions, 'url'>;
   logger?: Logger;

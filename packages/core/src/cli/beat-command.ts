@@ -21,6 +21,6 @@ export async function beatCommand(flags: { app?: string }): Promise<void> {
     process.once('SIGTERM', resolve);
   });
   await beat.stop();
-  const app = module.app as { close?: () => Promise<void> } | undefined;
+  const app = (module.app ?? (beat as { app?: unknown }).app) as { close?: () => Promise<void> } | undefined;
   await app?.close?.();
 }

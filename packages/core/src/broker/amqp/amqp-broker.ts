@@ -82,12 +82,29 @@ export class AmqpBroker implements Broker, SubscriptionHost {
   connect(): Promise<void> {
     if (this.#state === 'ready') return Promise.resolve();
     if (this.#state === 'closed' || this.#state === 'closing') return Promise.reject(new ConnectionClosedError('broker is closed'));
+    if (this.#state === 'reconnecting') return this.#untilReady();
     if (!this.#connecting) {
       this.#connecting = this.#firstConnect().finally(() => {
         this.#connecting = null;
       });
     }
     return this.#connecting;
+  }
+
+  /** While the reconnect loop runs, callers wait for it instead of opening a second connection. */
+  #untilReady(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onState = (state: BrokerState) => {
+        if (state === 'ready') {
+          this.events.off('state', onState);
+          resolve();
+        } else if (state === 'closed' || state === 'closing') {
+          this.events.off('state', onState);
+          reject(new ConnectionClosedError('broker is closed'));
+        }
+      };
+      this.events.on('state', onState);
+    });
   }
 
   async declareQueue(spec: QueueSpec): Promise<void> {
@@ -147,7 +164,14 @@ export class AmqpBroker implements Broker, SubscriptionHost {
     await this.connect();
     const sub = new AmqpSubscription(this, queues, onDelivery, options);
     this.#subscriptions.add(sub);
-    await sub.reopen(this.#connection!);
+    try {
+      await sub.reopen(this.#connection!);
+    } catch (err) {
+      // e.g. an exclusive consume refused: this subscription must not come back on reconnect
+      this.#subscriptions.delete(sub);
+      await sub.close();
+      throw err;
+    }
     return sub;
   }
 
