@@ -14,11 +14,17 @@ export interface QueueOptions {
 
 export class Topology {
   readonly #declared = new Map<string, Promise<void>>();
+  /** Queues whose declaration has completed: only these may be published to without waiting. */
+  readonly #ready = new Set<string>();
 
   constructor(private readonly broker: Broker, private readonly options: QueueOptions = {}) {}
 
+  /**
+   * True once the queue's declaration finished. A declaration merely started is not enough:
+   * a message published to the default exchange before its queue exists is silently dropped.
+   */
   isDeclared(queue: string): boolean {
-    return this.#declared.has(queue);
+    return this.#ready.has(queue);
   }
 
   taskQueueArguments(): Record<string, unknown> {
@@ -35,6 +41,7 @@ export class Topology {
         await this.broker.declareExchange({ name: queue, type: 'direct', durable: true, autoDelete: false });
         await this.broker.declareQueue({ name: queue, durable: true, autoDelete: false, arguments: this.taskQueueArguments() });
         await this.broker.bindQueue({ queue, exchange: queue, routingKey: queue });
+        this.#ready.add(queue);
       })();
       p.catch(() => this.#declared.delete(queue));
       this.#declared.set(queue, p);

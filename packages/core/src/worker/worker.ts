@@ -284,6 +284,7 @@ export class Worker {
           return;
         }
         case 'retry':
+          this.app.logger.info(`Task ${req.name}[${req.id}] retry: ${outcome.retry.message}`);
           await this.#settle(h, () => finishRetry(this.#finish, req, outcome.retry, delivery.queue));
           this.events.emit('task-retried', req, outcome.retry.exc ?? outcome.retry);
           return;
@@ -296,6 +297,7 @@ export class Worker {
           else this.#reject(delivery, `Reject: ${outcome.reason}`, req.id, req.name, h);
           return;
         case 'failure':
+          this.app.logger.error(`Task ${req.name}[${req.id}] raised unexpected: ${outcome.error.name}: ${outcome.error.message}`);
           this.events.emit('task-failed', req, outcome.error, { id: req.id, name: req.name, traceback: outcome.error.stack ?? null });
           await this.#settle(h, () => finishFailure(this.#finish, req, outcome.error));
           return;

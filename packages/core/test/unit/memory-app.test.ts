@@ -103,3 +103,13 @@ describe('app on the memory broker', () => {
     await app.close();
   });
 });
+
+describe('concurrent first sends', () => {
+  it('never publishes before the queue exists (nothing dropped when many sends race the declaration)', async () => {
+    const broker = new MemoryBroker();
+    const app = createApp({ broker, backend: null, defaultQueue: 'race_q', logger: silent });
+    await Promise.all(Array.from({ length: 500 }, (_, i) => app.sendTask('t', [i])));
+    expect((await broker.inspectQueue('race_q'))?.messageCount).toBe(500);
+    await app.close();
+  });
+});

@@ -1,0 +1,31 @@
+/**
+ * The Celeriac apps of the bench: one per scenario (so one fresh connection each), on the
+ * run's own queue and exchanges, with the no-op task registered.
+ */
+import { createApp, type CeleriacApp, type Task } from '@celeriac/core';
+import type { AppNames } from './bench-resources.js';
+import { NOOP_TASK } from './message-template.js';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+export interface BenchApp {
+  app: CeleriacApp;
+  /** `bench.noop(i)`: does nothing and returns `i`. */
+  noop: Task<[number], number>;
+}
+
+/** `backend` null stores no results (throughput runs); `rpc://` or a redis URL for round trips. */
+export function benchApp(amqpUrl: string, names: AppNames, backend: string | null): BenchApp {
+  const app = createApp({
+    broker: amqpUrl,
+    backend,
+    defaultQueue: names.queue,
+    controlExchange: names.controlExchange,
+    eventExchange: names.eventExchange,
+    resultExpires: 600,
+    amqp: { connectionName: `celeriac-bench ${names.queue}` },
+    logger: silent,
+  });
+  const noop = app.task(NOOP_TASK, (i: number) => i);
+  return { app, noop };
+}

@@ -1,0 +1,21 @@
+/**
+ * The Celeriac producer as a user drives it: `task.delay(i)` in `Promise.all` batches of
+ * `window`, each resolving on the broker's confirm (messages are persistent).
+ */
+import type { BenchApp } from './bench-app.js';
+import { elapsedMs } from './stats.js';
+
+/** Sends `n` no-op tasks to the app's default queue; returns tasks per second. */
+export async function celeriacPublish({ app, noop }: BenchApp, n: number, window: number): Promise<number> {
+  await app.connect();
+  await app.topology.ensureTaskQueue(app.options.defaultQueue); // as the raw baseline asserts its queue first
+  const started = performance.now();
+  for (let sent = 0; sent < n;) {
+    const size = Math.min(window, n - sent);
+    const batch: Promise<unknown>[] = new Array(size);
+    for (let i = 0; i < size; i++) batch[i] = noop.delay(sent + i);
+    await Promise.all(batch);
+    sent += size;
+  }
+  return (n / elapsedMs(started)) * 1000;
+}
