@@ -12,6 +12,7 @@ import { RedisBackend } from './backends/redis-backend.js';
 import { DisabledBackend } from './backends/disabled-backend.js';
 import { applySignatureDict, type Applied } from './canvas/apply-signature.js';
 import { Signature, toWireOptions } from './canvas/signature.js';
+import { chunks, xmap, xstarmap } from './canvas/compose.js';
 import type { SignatureDict } from './canvas/signature-dict.js';
 import { ConfigurationError } from './errors/task-errors.js';
 import type { ApplyOptions, SendOptions } from './producer/apply-options.js';
@@ -163,6 +164,9 @@ function makeHandle<A extends unknown[], R>(app: CeleriacApp, name: string, defa
     s: (...args) => sig(args, {}, false),
     si: (...args) => sig(args, {}, true),
     signature: (args = [] as never, o = {}) => sig(args, o, false),
+    map: (items) => xmap(sig([], {}, false), items),
+    starmap: (items) => xstarmap(sig([], {}, false), items),
+    chunks: (items, n) => chunks(sig([], {}, false), items, n),
   };
 }
 

@@ -17,7 +17,7 @@ export { Producer, type SentInfo, type ProducerEvents } from './producer/produce
 // canvas
 export { Signature } from './canvas/signature.js';
 export type { SignatureDict } from './canvas/signature-dict.js';
-export { chain, group, chord, xmap, xstarmap } from './canvas/compose.js';
+export { chain, group, chord, xmap, xstarmap, chunks } from './canvas/compose.js';
 
 // protocol (pure)
 export { buildTaskMessage, type BuildTaskInput } from './protocol/build-task-message.js';

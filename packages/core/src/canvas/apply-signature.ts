@@ -38,6 +38,8 @@ export async function applySignatureDict(ctx: CanvasContext, sig: SignatureDict,
       return applyGroup(ctx, sig, call);
     case 'chord':
       return applyChord(ctx, sig, call);
+    case 'chunks':
+      return applyGroup(ctx, chunksToGroup(sig), call);
     default: {
       const args = sig.immutable ? [...sig.args] : [...(call.args ?? []), ...sig.args];
       const kwargs = sig.immutable ? { ...sig.kwargs } : { ...sig.kwargs, ...(call.kwargs ?? {}) };
@@ -111,6 +113,19 @@ async function applyChord(ctx: CanvasContext, sig: SignatureDict, call: CallArgs
     });
   }
   return { kind: 'task', id: bodyId };
+}
+
+/** Celery's chunks.group(): one xstarmap signature per slice of `n` argument tuples. */
+function chunksToGroup(sig: SignatureDict): SignatureDict {
+  const task = asSignatureDict(sig.kwargs.task);
+  const it = sig.kwargs.it;
+  const n = Number(sig.kwargs.n);
+  if (!task || !Array.isArray(it) || !(n >= 1)) throw new ConfigurationError('chunks signature needs kwargs {task, it, n}');
+  const tasks: SignatureDict[] = [];
+  for (let i = 0; i < it.length; i += n) {
+    tasks.push({ task: 'celery.starmap', args: [], kwargs: { task, it: it.slice(i, i + n) }, options: {}, subtask_type: 'xstarmap', immutable: false });
+  }
+  return { task: 'celery.group', args: [], kwargs: { tasks }, options: { ...sig.options }, subtask_type: 'group', immutable: false };
 }
 
 export function makeChord(header: SignatureDict, body: SignatureDict): SignatureDict {

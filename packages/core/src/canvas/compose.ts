@@ -52,3 +52,14 @@ export function xmap<R>(task: Signature<R>, items: readonly unknown[]): Signatur
 export function xstarmap<R>(task: Signature<R>, items: readonly (readonly unknown[])[]): Signature<R[]> {
   return new Signature<R[]>(task.sender, { task: 'celery.starmap', kwargs: { task: task.toDict(), it: items.map((i) => [...i]) }, subtaskType: 'xstarmap' });
 }
+
+/**
+ * `task.chunks(items, n)`: splits the argument tuples into chunks of `n`, each run as one
+ * `celery.starmap` message; the result is a group result of per-chunk lists, as in Celery.
+ */
+export function chunks<R>(task: Signature<R>, items: readonly (readonly unknown[])[], n: number): Signature<R[][]> {
+  if (!Number.isInteger(n) || n < 1) throw new ConfigurationError(`chunks: n must be a positive integer, got ${n}`);
+  return new Signature<R[][]>(task.sender, {
+    task: 'celery.chunks', kwargs: { task: task.toDict(), it: items.map((i) => [...i]), n }, subtaskType: 'chunks', immutable: true,
+  });
+}

@@ -61,13 +61,28 @@ function normalize(value: unknown): unknown {
   return typeof toJSON === 'function' ? (toJSON.call(value) as unknown) : value;
 }
 
+/** A Python tuple inside a repr (Celery keeps a signature's `args` as a tuple). */
+class PyTuple {
+  constructor(readonly items: readonly unknown[]) {}
+}
+
+const SIGNATURE_KEYS = ['task', 'args', 'kwargs', 'options', 'subtask_type', 'immutable'];
+
+/** A signature dict: Python's Signature is a dict whose `args` is a tuple, and its repr shows one. */
+function isSignatureDict(value: Record<string, unknown>): boolean {
+  return typeof value.task === 'string' && Array.isArray(value.args) && SIGNATURE_KEYS.every((k) => k in value);
+}
+
 /** A container's brackets and members, or the finished text of an atom-like object. */
 function shapeOf(value: object): Shape | string {
   if (Array.isArray(value)) return { open: '[', close: ']', values: value };
+  if (value instanceof PyTuple) return { open: '(', close: value.items.length === 1 ? ',)' : ')', values: value.items };
   if (value instanceof Map) return { open: '{', close: '}', keys: [...value.keys()], values: [...value.values()] };
   if (value instanceof Set) return value.size === 0 ? 'set()' : { open: '{', close: '}', values: [...value] };
-  const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined);
-  return { open: '{', close: '}', keys, values: keys.map((k) => (value as Record<string, unknown>)[k]) };
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(value).filter((k) => record[k] !== undefined);
+  const signature = isSignatureDict(record);
+  return { open: '{', close: '}', keys, values: keys.map((k) => (signature && k === 'args' ? new PyTuple(record.args as unknown[]) : record[k])) };
 }
 
 /** Repr of anything that is not a container; `undefined` for containers. */

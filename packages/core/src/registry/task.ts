@@ -30,6 +30,12 @@ export interface TaskHandle<A extends unknown[], R> {
   si(...args: A): Signature<R>;
   /** A signature with keyword arguments and options. */
   signature(args?: Prefix<A>, options?: ApplyOptions): Signature<R>;
+  /** One message that runs the task once per item, inline on one worker: `f(item)` (Celery's `task.map`). */
+  map(items: readonly A[0][]): Signature<R[]>;
+  /** One message that runs `f(...args)` for each argument tuple (Celery's `task.starmap`). */
+  starmap(items: readonly A[]): Signature<R[]>;
+  /** Argument tuples split into chunks of `n`, one starmap message per chunk (Celery's `task.chunks`). */
+  chunks(items: readonly A[], n: number): Signature<R[][]>;
 }
 
 export interface Task<A extends unknown[], R> extends TaskHandle<A, R> {

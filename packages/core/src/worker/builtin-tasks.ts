@@ -22,7 +22,7 @@ function mapTask(name: string, star: boolean): RegisteredTask {
       const out: unknown[] = [];
       for (const item of items) {
         const args = star ? (Array.isArray(item) ? item : [item]) : [item];
-        out.push(await inner.handler.apply(this, [...args, ...sig.args]));
+        out.push(await inner.handler.apply(this, args)); // Celery ignores the signature's own args here
       }
       return out;
     },

@@ -98,7 +98,7 @@ describe('reading captured result documents', () => {
   }
 
   it('turns a Python ValueError into RemoteTaskError(ValueError, builtins, ["boom"])', () => {
-    const f = resultFixtures().find((r) => r.name === 'redis-failure')!;
+    const f = resultFixtures().find((r) => r.name === 'redis-failure.json')!;
     const err = remoteErrorFromMeta(asResultMeta(JSON.parse(f.data.value as string))!);
     expect([err.excType, err.excModule, err.excArgs]).toEqual(['ValueError', 'builtins', ['boom']]);
     expect(err.traceback).toContain('ValueError: boom');

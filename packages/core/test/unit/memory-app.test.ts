@@ -85,6 +85,21 @@ describe('app on the memory broker', () => {
     await app.close();
   });
 
+  it('runs map, starmap and chunks (Celery built-ins) on the worker', async () => {
+    const app = memoryApp();
+    const add = app.task('tasks.add', (x: number, y: number) => x + y);
+    const tsum = app.task('tasks.tsum', (xs: number[]) => xs.reduce((a, b) => a + b, 0));
+    const worker = app.worker();
+    await worker.start();
+    expect(await (await tsum.map([[1, 2], [3]]).applyAsync()).get({ timeout: 2000 })).toEqual([3, 3]);
+    expect(await (await add.starmap([[1, 2], [3, 4]]).applyAsync()).get({ timeout: 2000 })).toEqual([3, 7]);
+    const g = await app.applyGroup(add.chunks([[1, 1], [2, 2], [3, 3], [4, 4], [5, 5]], 2).toDict());
+    expect(g.results).toHaveLength(3);
+    expect(await g.get({ timeout: 2000 })).toEqual([[2, 4], [6, 8], [10]]);
+    await worker.stop();
+    await app.close();
+  });
+
   it('dead-letters bad input and keeps running', async () => {
     const broker = new MemoryBroker();
     const app = createApp({ broker, backend: 'memory://', logger: silent });
