@@ -5,6 +5,9 @@ as celeriac_interop_tasks.py (INTEROP_BROKER, INTEROP_BACKEND, INTEROP_QUEUE,
 INTEROP_NS). Every subcommand prints exactly ONE JSON line on stdout:
 exit 0 on success, exit 1 with {"error": ..., "error_type": ...} otherwise.
 
+  states TASK [same options as call]
+      send, then poll AsyncResult.state until ready; prints `call`'s object plus
+      "states" (each distinct state seen, e.g. PENDING, PROGRESS, SUCCESS) and "infos".
   call TASK [--args JSON] [--kwargs JSON] [--countdown N] [--expires N]
             [--timeout S] [--queue Q] [--priority P] [--task-id ID]
             [--headers JSON]
@@ -150,6 +153,26 @@ def cmd_call(app, a):
     res = app.send_task(a.task, args=jarg(a.args, '--args'),
                         kwargs=jarg(a.kwargs, '--kwargs'), **send_options(a))
     emit(wait(res, a.timeout))
+
+
+def cmd_states(app, a):
+    """Send, then poll AsyncResult.state until ready: every distinct state a Python client saw."""
+    import time
+    res = app.send_task(a.task, args=jarg(a.args, '--args'),
+                        kwargs=jarg(a.kwargs, '--kwargs'), **send_options(a))
+    seen, infos = [], []
+    deadline = time.time() + a.timeout
+    while time.time() < deadline:
+        state = res.state
+        if not seen or seen[-1] != state:
+            seen.append(state)
+            infos.append(res.info if not isinstance(res.info, BaseException) else repr(res.info))
+        if res.ready():
+            break
+        time.sleep(0.02)
+    out = describe(res) if res.ready() else {'id': res.id, 'state': res.state}
+    out.update({'states': seen, 'infos': infos})
+    emit(out)
 
 
 def cmd_send(app, a):
@@ -300,6 +323,7 @@ def parser():
         p.set_defaults(fn=fn)
 
     task_cmd('call', cmd_call, True)
+    task_cmd('states', cmd_states, True)
     task_cmd('send', cmd_send, False)
 
     p = sub.add_parser('result')

@@ -97,9 +97,65 @@ describe('celeriac CLI', () => {
     expect(help.stdout).toContain('--concurrency');
   }, 30_000);
 
+  it('tails events as JSON lines', async () => {
+    const tail = spawn(process.execPath, [CLI, 'events', '--json', '-A', PROTO_APP], { env: { ...process.env, ...env } });
+    let lines = '';
+    tail.stdout!.on('data', (b: Buffer) => (lines += b.toString()));
+    await new Promise((r) => setTimeout(r, 1500));
+    const r = await run(['call', 'proto.add', '--args', '[4, 4]', '--wait', '-A', PROTO_APP], env);
+    expect(r.stdout.trim()).toBe('8');
+    await until(() => lines.includes('"task-succeeded"'), 10_000, 50);
+    tail.kill('SIGINT');
+    const events = lines.trim().split('\n').map((l) => JSON.parse(l) as { type: string; hostname: string });
+    expect(events.some((e) => e.type === 'task-received' && e.hostname === node)).toBe(true);
+  });
+
   it('stops on a remote shutdown', async () => {
     await run(['control', 'shutdown', '-d', node, '-A', PROTO_APP], env);
     await until(() => worker.exitCode !== null, 20_000, 50);
     expect(worker.exitCode).toBe(0);
   });
+});
+
+describe('celeriac worker signals', () => {
+  it('SIGTERM finishes the running task then exits 0; a second signal stops at once and the task goes back to the queue', async () => {
+    const queue = unique('cli_sig');
+    const env = { INTEROP_QUEUE: queue, INTEROP_NS: queue, INTEROP_BACKEND: REDIS_URL, INTEROP_BROKER: AMQP_URL };
+    const t = rabbitApp({ defaultQueue: queue, controlExchange: queue, backend: REDIS_URL });
+    const start = async (name: string) => {
+      const w = spawn(process.execPath, [CLI, 'worker', '-A', PROTO_APP, '-Q', queue, '-n', `${name}@${hostname()}`], { env: { ...process.env, ...env } });
+      let out = '';
+      w.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+      w.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+      await until(() => out.includes('ready.'), 20_000, 50);
+      return { w, out: () => out };
+    };
+    try {
+      const a = await start('warm');
+      const r1 = await t.app.sendTask('proto.sleep', [1]);
+      await until(async () => (await r1.state()) === 'STARTED', 10_000, 20);
+      a.w.kill('SIGTERM');
+      await until(() => a.w.exitCode !== null, 20_000, 50);
+      expect(a.w.exitCode).toBe(0);
+      expect(await r1.get({ timeout: 1000 })).toBe(1);
+      expect(a.out()).toContain('warm shutdown');
+
+      const b = await start('cold');
+      const r2 = await t.app.sendTask('proto.sleep', [3]);
+      await until(async () => (await r2.state()) === 'STARTED', 10_000, 20);
+      b.w.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 200));
+      b.w.kill('SIGTERM');
+      await until(() => b.w.exitCode !== null, 5000, 50);
+      expect(b.w.exitCode).toBe(1);
+      expect(b.out()).toContain('cold shutdown');
+      // the unfinished task was not acked: it is back on the queue and a new worker completes it
+      const c = await start('again');
+      expect(await r2.get({ timeout: 20_000 })).toBe(3);
+      c.w.kill('SIGTERM');
+      await until(() => c.w.exitCode !== null, 20_000, 50);
+    } finally {
+      await t.cleanup();
+    }
+  }, 90_000);
 });

@@ -84,6 +84,16 @@ for (const backend of ['rpc://', REDIS_URL]) {
       }
     });
 
+    it('shows custom states (PROGRESS) and STARTED to a Python client', async () => {
+      const out = await drive<{ states: string[]; infos: unknown[]; result: string }>(env, ['states', 'proto.progress']);
+      expect(out.result).toBe('ok');
+      expect(out.states).toContain('PROGRESS');
+      expect(out.infos[out.states.indexOf('PROGRESS')]).toEqual({ done: 1, total: 2 });
+      expect(out.states[out.states.length - 1]).toBe('SUCCESS');
+      const sleepy = await drive<{ states: string[] }>(env, ['states', 'proto.sleep', '--args', '[0.5]']);
+      expect(sleepy.states).toContain('STARTED');
+    });
+
     it('honours revoke sent before delivery', async () => {
       const id = unique('revoked');
       await drive(env, ['revoke', id]);
