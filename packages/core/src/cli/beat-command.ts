@@ -14,12 +14,14 @@ export async function beatCommand(flags: { app?: string }): Promise<void> {
   if (!beat || typeof beat.start !== 'function' || typeof beat.stop !== 'function') {
     throw new CliError(`${flags.app} has no named export "beat" (export const beat = createBeat(app, { schedule }))`, EXIT.USAGE);
   }
-  await beat.start();
-  process.stderr.write(`celeriac beat started from ${flags.app}; Ctrl-C to stop\n`);
-  await new Promise<void>((resolve) => {
+  // listen for signals before saying we started, so a Ctrl-C right after the message is caught
+  const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  await beat.start();
+  process.stderr.write(`celeriac beat started from ${flags.app}; Ctrl-C to stop\n`);
+  await stopped;
   await beat.stop();
   const app = (module.app ?? (beat as { app?: unknown }).app) as { close?: () => Promise<void> } | undefined;
   await app?.close?.();

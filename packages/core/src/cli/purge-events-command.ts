@@ -49,12 +49,13 @@ export async function eventsCommand(flags: AppFlags & { json?: boolean }): Promi
         .filter(Boolean).join(' ');
     process.stdout.write(`${time} ${e.hostname.padEnd(28)} ${e.type.padEnd(16)} ${detail}\n`);
   });
-  await receiver.start();
-  process.stderr.write(`-> events from ${app.broker.displayUrl} (${app.options.eventExchange}); Ctrl-C to stop\n`);
-  await new Promise<void>((resolve) => {
+  const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  await receiver.start();
+  process.stderr.write(`-> events from ${app.broker.displayUrl} (${app.options.eventExchange}); Ctrl-C to stop\n`);
+  await stopped;
   await receiver.stop();
   await app.close();
 }
