@@ -6,7 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { asResultMeta, type ResultMeta } from '../protocol/result-meta.js';
-import { isReady, TaskState } from '../protocol/states.js';
+import { TaskState } from '../protocol/states.js';
 import type { CodecRegistry } from '../serialization/codec-registry.js';
 import { newId } from '../util/ids.js';
 import type { ChordCompletion, ChordPart, ResultBackend, StoreTarget, WaitOptions } from './result-backend.js';
@@ -150,8 +150,4 @@ export class RedisBackend implements ResultBackend {
   #decode(text: string): unknown {
     return this.#options.codecs.decode('application/json', Buffer.from(text, 'utf8'));
   }
-}
-
-export function isReadyMeta(meta: ResultMeta | null): boolean {
-  return meta !== null && isReady(meta.status);
 }
