@@ -1,13 +1,13 @@
 /**
  * What one bench run does: sizes for the full run and the smoke run, read from the
- * environment (`BENCH_SMOKE=1`, `BENCH_N`, `BENCH_WINDOW`, `AMQP_URL`, `REDIS_URL`,
- * `BENCH_OUT_DIR`).
+ * environment (`BENCH_SMOKE=1`, `BENCH_N`, `BENCH_WINDOW`, `BENCH_ROUND_TRIPS`,
+ * `AMQP_URL`, `REDIS_URL`, `BENCH_OUT_DIR`).
  */
 
 export interface BenchOptions {
   /** @defaultValue 'amqp://guest:guest@127.0.0.1:5672' */
   amqpUrl: string;
-  /** `REDIS_URL`, else database 10; the bench deletes every key it writes. @defaultValue 'redis://127.0.0.1:6379/10' */
+  /** `REDIS_URL`, else database 11; the bench deletes every key it writes. @defaultValue 'redis://127.0.0.1:6379/11' */
   redisUrl: string;
   /** Small sizes that finish in seconds (CI keeps the bench working, not fast). @defaultValue false */
   smoke: boolean;
@@ -37,12 +37,12 @@ export function benchOptionsFromEnv(env: NodeJS.ProcessEnv, defaultOutDir: strin
   const sizes = smoke ? SMOKE : FULL;
   return {
     amqpUrl: env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
-    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379/10',
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379/11',
     smoke,
     n: positiveInt(env.BENCH_N, 'BENCH_N') ?? sizes.n,
     concurrency: [1, 16, 128],
     window: positiveInt(env.BENCH_WINDOW, 'BENCH_WINDOW') ?? 1_000,
-    roundTrips: sizes.roundTrips,
+    roundTrips: positiveInt(env.BENCH_ROUND_TRIPS, 'BENCH_ROUND_TRIPS') ?? sizes.roundTrips,
     rssTasks: sizes.rssTasks,
     flatDepths: sizes.flatDepths,
     flatConcurrency: 16,

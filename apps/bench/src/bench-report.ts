@@ -22,6 +22,8 @@ export interface ResultRow {
   ratio: number | null;
   target: Target | null;
   met: boolean | null;
+  /** Client CPU (user + system) per message in microseconds, for throughput rows: less noisy than rates. */
+  cpuUsPerMessage: { celeriac: number; baseline: number | null } | null;
 }
 
 export interface Machine {
@@ -54,6 +56,7 @@ export function row(init: {
   baseline?: number;
   baselineLabel?: string;
   target?: Target;
+  cpuUsPerMessage?: { celeriac: number; baseline?: number };
 }): ResultRow {
   const baseline = init.baseline ?? null;
   const ratio = baseline === null ? null : init.celeriac / baseline;
@@ -68,6 +71,7 @@ export function row(init: {
     ratio,
     target,
     met: target === null ? null : isMet(target, init.celeriac, ratio),
+    cpuUsPerMessage: init.cpuUsPerMessage ? { celeriac: init.cpuUsPerMessage.celeriac, baseline: init.cpuUsPerMessage.baseline ?? null } : null,
   };
 }
 
@@ -102,7 +106,7 @@ function formatTarget(target: Target | null, unit: ResultRow['unit']): string {
 
 /** The table `pnpm bench` prints, in Markdown so it can be pasted into the README as is. */
 export function formatTable(rows: readonly ResultRow[]): string {
-  const header = ['Scenario', 'Celeriac', 'Baseline', 'Ratio', 'Target', 'Met?'];
+  const header = ['Scenario', 'Celeriac', 'Baseline', 'Ratio', 'Target', 'Met?', 'CPU µs/msg (Celeriac / baseline)'];
   const lines = rows.map((r) => [
     r.scenario,
     formatValue(r.celeriac, r.unit),
@@ -110,10 +114,16 @@ export function formatTable(rows: readonly ResultRow[]): string {
     r.ratio === null ? '-' : `${r.ratio.toFixed(2)}x`,
     formatTarget(r.target, r.unit),
     r.met === null ? '-' : r.met ? 'yes' : 'NO',
+    formatCpu(r.cpuUsPerMessage),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
+}
+
+function formatCpu(cpu: ResultRow['cpuUsPerMessage']): string {
+  if (cpu === null) return '-';
+  return cpu.baseline === null ? cpu.celeriac.toFixed(1) : `${cpu.celeriac.toFixed(1)} / ${cpu.baseline.toFixed(1)}`;
 }
 
 export function formatMachine(m: Machine): string {

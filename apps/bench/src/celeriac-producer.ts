@@ -3,13 +3,13 @@
  * `window`, each resolving on the broker's confirm (messages are persistent).
  */
 import type { BenchApp } from './bench-app.js';
-import { elapsedMs } from './stats.js';
+import { startThroughput, type Throughput } from './stats.js';
 
-/** Sends `n` no-op tasks to the app's default queue; returns tasks per second. */
-export async function celeriacPublish({ app, noop }: BenchApp, n: number, window: number): Promise<number> {
+/** Sends `n` no-op tasks to the app's default queue. */
+export async function celeriacPublish({ app, noop }: BenchApp, n: number, window: number): Promise<Throughput> {
   await app.connect();
   await app.topology.ensureTaskQueue(app.options.defaultQueue); // as the raw baseline asserts its queue first
-  const started = performance.now();
+  const measure = startThroughput(n);
   for (let sent = 0; sent < n;) {
     const size = Math.min(window, n - sent);
     const batch: Promise<unknown>[] = new Array(size);
@@ -17,5 +17,5 @@ export async function celeriacPublish({ app, noop }: BenchApp, n: number, window
     await Promise.all(batch);
     sent += size;
   }
-  return (n / elapsedMs(started)) * 1000;
+  return measure.stop();
 }

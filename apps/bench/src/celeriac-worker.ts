@@ -4,16 +4,17 @@
  * task settled (acked), like the raw consumer.
  */
 import type { BenchApp } from './bench-app.js';
+import { startThroughput, type Throughput } from './stats.js';
 
-export interface DrainResult {
-  /** Tasks per second. */
-  rate: number;
+export interface DrainResult extends Throughput {
+  /** From the first delivery to the last task settled. */
   ms: number;
 }
 
 /** Starts a worker on the app's default queue, waits until `n` tasks succeeded, stops it. */
 export async function celeriacDrain({ app }: BenchApp, n: number, concurrency: number): Promise<DrainResult> {
   await app.connect();
+  const measure = startThroughput(n);
   const worker = app.worker({ concurrency, acksLate: true });
   let first = 0;
   let done = 0;
@@ -32,7 +33,8 @@ export async function celeriacDrain({ app }: BenchApp, n: number, concurrency: n
   });
   await worker.start();
   await drained;
-  await worker.stop();
   const ms = Math.max(last - first, 0.001);
-  return { rate: (n / ms) * 1000, ms };
+  const result = { ...measure.stop(ms), ms };
+  await worker.stop();
+  return result;
 }

@@ -9,10 +9,10 @@ import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import type { MessageTemplate } from './message-template.js';
-import { elapsedMs } from './stats.js';
+import { elapsedMs, startThroughput, type Throughput } from './stats.js';
 
 async function connect(amqpUrl: string, name: string): Promise<ChannelModel> {
-  const conn = await amqp.connect(amqpUrl, { clientProperties: { connection_name: `celeriac-bench raw ${name}` } });
+  const conn = await amqp.connect(amqpUrl, { noDelay: true, clientProperties: { connection_name: `celeriac-bench raw ${name}` } });
   conn.on('error', () => undefined);
   return conn;
 }
@@ -24,8 +24,8 @@ function publishConfirmed(ch: ConfirmChannel, queue: string, t: MessageTemplate,
   });
 }
 
-/** Publishes `n` copies of the template to a durable queue; returns messages per second. */
-export async function rawPublish(amqpUrl: string, queue: string, t: MessageTemplate, n: number, window: number): Promise<number> {
+/** Publishes `n` copies of the template to a durable queue. */
+export async function rawPublish(amqpUrl: string, queue: string, t: MessageTemplate, n: number, window: number): Promise<Throughput> {
   const conn = await connect(amqpUrl, 'publish');
   try {
     const ch = await conn.createConfirmChannel();
@@ -34,7 +34,7 @@ export async function rawPublish(amqpUrl: string, queue: string, t: MessageTempl
     const onSent = (ok: boolean) => {
       if (!ok) full = true;
     };
-    const started = performance.now();
+    const measure = startThroughput(n);
     for (let sent = 0; sent < n;) {
       const size = Math.min(window, n - sent);
       const batch: Promise<void>[] = new Array(size);
@@ -48,21 +48,22 @@ export async function rawPublish(amqpUrl: string, queue: string, t: MessageTempl
       await Promise.all(batch);
       sent += size;
     }
-    return (n / elapsedMs(started)) * 1000;
+    return measure.stop();
   } finally {
     await conn.close().catch(() => undefined);
   }
 }
 
 /**
- * Consumes `n` messages (already queued) acking each one, with this prefetch; returns
- * messages per second from the first delivery to the last ack.
+ * Consumes `n` messages (already queued) acking each one, with this prefetch; the rate is
+ * from the first delivery to the last ack.
  */
-export async function rawConsume(amqpUrl: string, queue: string, n: number, prefetch: number): Promise<number> {
+export async function rawConsume(amqpUrl: string, queue: string, n: number, prefetch: number): Promise<Throughput> {
   const conn = await connect(amqpUrl, 'consume');
   try {
     const ch = await conn.createChannel();
     await ch.prefetch(prefetch, true);
+    const measure = startThroughput(n);
     let count = 0;
     let first = 0;
     let last = 0;
@@ -78,7 +79,7 @@ export async function rawConsume(amqpUrl: string, queue: string, n: number, pref
       }, { noAck: false });
     });
     await done;
-    return (n / Math.max(last - first, 0.001)) * 1000;
+    return measure.stop(last - first);
   } finally {
     await conn.close().catch(() => undefined);
   }

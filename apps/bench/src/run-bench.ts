@@ -14,11 +14,13 @@ import { describeMachine } from './machine.js';
 import { taskMessageTemplate, type MessageTemplate } from './message-template.js';
 import { rawConsume, rawPublish, rawRoundTrips } from './raw-amqp.js';
 import { celeriacRoundTrips } from './round-trip.js';
-import { median, percentile } from './stats.js';
+import { median, percentile, type Throughput } from './stats.js';
 import { measureWorkerRss } from './worker-rss.js';
 
 /** Celery's default prefetch multiplier, used by the worker and copied by the raw consumer. */
 const PREFETCH_MULTIPLIER = 4;
+/** A shallow queue drains in tens of milliseconds: the median of several runs tames the noise. */
+const SHALLOW_RUNS = 5;
 /** The memory scenario runs the largest worker of the sweep (prefetch 512): the most held messages. */
 const RSS_CONCURRENCY = 128;
 
@@ -39,18 +41,20 @@ export async function runBench(options: BenchOptions, log: Log = () => undefined
     const rss = await run.memory();
     const trips = await run.roundTrips();
 
-    const rawPublishRate = median(sweep.map((s) => s.rawPublish));
-    const celeriacPublishRate = median(sweep.map((s) => s.celeriacPublish));
+    const rawPublishRate = median(sweep.map((s) => s.rawPublish.rate));
+    const celeriacPublishRate = median(sweep.map((s) => s.celeriacPublish.rate));
     const rows: ResultRow[] = [
       row({
         id: 'producer', scenario: 'Producer: delay(), confirmed, persistent', unit: 'tasks/s',
         celeriac: celeriacPublishRate, baseline: rawPublishRate, baselineLabel: 'raw confirmed publish',
         target: { kind: 'min-ratio', value: 0.8 },
+        cpuUsPerMessage: { celeriac: median(sweep.map((s) => s.celeriacPublish.cpuUsPerMessage)), baseline: median(sweep.map((s) => s.rawPublish.cpuUsPerMessage)) },
       }),
       ...sweep.map((s) => row({
         id: `worker-c${s.concurrency}`, scenario: `Worker: no-op, acks late, concurrency ${s.concurrency}`, unit: 'tasks/s',
-        celeriac: s.celeriacDrain.rate, baseline: s.rawConsume, baselineLabel: `raw consume+ack, prefetch ${s.concurrency * PREFETCH_MULTIPLIER}`,
+        celeriac: s.celeriacDrain.rate, baseline: s.rawConsume.rate, baselineLabel: `raw consume+ack, prefetch ${s.concurrency * PREFETCH_MULTIPLIER}`,
         target: { kind: 'min-ratio', value: 0.7 },
+        cpuUsPerMessage: { celeriac: s.celeriacDrain.cpuUsPerMessage, baseline: s.rawConsume.cpuUsPerMessage },
       })),
       row({
         id: 'rtt-rpc-p50', scenario: 'Round trip delay().get(), rpc, p50', unit: 'ms',
@@ -71,6 +75,12 @@ export async function runBench(options: BenchOptions, log: Log = () => undefined
         id: 'flatness', scenario: `Worker at ${options.flatDepths[1].toLocaleString('en-US')} queued vs ${options.flatDepths[0].toLocaleString('en-US')}, concurrency ${options.flatConcurrency}`, unit: 'tasks/s',
         celeriac: flat.deep.rate, baseline: median(flat.shallow.map((d) => d.rate)), baselineLabel: `${options.flatDepths[0].toLocaleString('en-US')} queued`,
         target: { kind: 'ratio-band', low: 0.85, high: 1.15 },
+        cpuUsPerMessage: { celeriac: flat.deep.cpuUsPerMessage, baseline: median(flat.shallow.map((d) => d.cpuUsPerMessage)) },
+      }),
+      row({
+        id: 'flatness-raw', scenario: `Raw consume+ack at ${options.flatDepths[1].toLocaleString('en-US')} queued vs ${options.flatDepths[0].toLocaleString('en-US')} (reference)`, unit: 'tasks/s',
+        celeriac: flat.rawDeep.rate, baseline: median(flat.rawShallow.map((d) => d.rate)), baselineLabel: `${options.flatDepths[0].toLocaleString('en-US')} queued`,
+        cpuUsPerMessage: { celeriac: flat.rawDeep.cpuUsPerMessage, baseline: median(flat.rawShallow.map((d) => d.cpuUsPerMessage)) },
       }),
     ];
     return {
@@ -93,11 +103,18 @@ export async function runBench(options: BenchOptions, log: Log = () => undefined
   }
 }
 
+interface Flatness {
+  shallow: DrainResult[];
+  deep: DrainResult;
+  rawShallow: Throughput[];
+  rawDeep: Throughput;
+}
+
 interface SweepStep {
   concurrency: number;
-  rawPublish: number;
-  rawConsume: number;
-  celeriacPublish: number;
+  rawPublish: Throughput;
+  rawConsume: Throughput;
+  celeriacPublish: Throughput;
   celeriacDrain: DrainResult;
 }
 
@@ -133,21 +150,27 @@ class Scenarios {
     return steps;
   }
 
-  /** The worker with a shallow and a deep queue; the shallow run is repeated three times (median). */
-  async flatness(): Promise<{ shallow: DrainResult[]; deep: DrainResult }> {
+  /**
+   * The worker with a shallow and a deep queue (the short shallow run five times, median), and raw
+   * consume+ack at the same depths as a reference: it tells the broker's share of any slope.
+   */
+  async flatness(): Promise<Flatness> {
     const [shallowDepth, deepDepth] = this.options.flatDepths;
     const c = this.options.flatConcurrency;
     this.log(`flatness: ${shallowDepth.toLocaleString('en-US')} vs ${deepDepth.toLocaleString('en-US')} queued`);
     const shallow: DrainResult[] = [];
-    for (let i = 0; i < 3; i++) {
+    const rawShallow: Throughput[] = [];
+    for (let i = 0; i < SHALLOW_RUNS; i++) {
       const names = this.res.app(`flat_${shallowDepth}`);
       await this.#fill(names, shallowDepth);
       shallow.push(await this.#drain(names, shallowDepth, c));
+      rawShallow.push((await this.#raw(`raw_flat_${shallowDepth}`, shallowDepth, c * PREFETCH_MULTIPLIER)).consume);
     }
     const names = this.res.app(`flat_${deepDepth}`);
     await this.#fill(names, deepDepth);
     const deep = await this.#drain(names, deepDepth, c);
-    return { shallow, deep };
+    const rawDeep = (await this.#raw(`raw_flat_${deepDepth}`, deepDepth, c * PREFETCH_MULTIPLIER)).consume;
+    return { shallow, deep, rawShallow, rawDeep };
   }
 
   async memory(): Promise<Awaited<ReturnType<typeof measureWorkerRss>>> {
@@ -174,7 +197,7 @@ class Scenarios {
   }
 
   /** Raw publish of `n` template messages to a fresh queue, then raw consume of them. */
-  async #raw(label: string, n: number, prefetch: number): Promise<{ publish: number; consume: number }> {
+  async #raw(label: string, n: number, prefetch: number): Promise<{ publish: Throughput; consume: Throughput }> {
     const queue = this.res.queue(label);
     const publish = await rawPublish(this.options.amqpUrl, queue, this.template, n, this.options.window);
     const consume = await rawConsume(this.options.amqpUrl, queue, n, prefetch);
@@ -182,8 +205,8 @@ class Scenarios {
     return { publish, consume };
   }
 
-  /** Queues `n` no-op tasks with the Celeriac producer (its own app and connection); returns its rate. */
-  async #fill(names: AppNames, n: number): Promise<number> {
+  /** Queues `n` no-op tasks with the Celeriac producer (its own app and connection). */
+  async #fill(names: AppNames, n: number): Promise<Throughput> {
     const bench = benchApp(this.options.amqpUrl, names, null);
     try {
       return await celeriacPublish(bench, n, this.options.window);

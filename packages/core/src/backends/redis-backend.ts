@@ -4,7 +4,7 @@
  * nothing is polled. Chords use Celery's counter keys (`celery-taskset-meta-<gid>.j/.t/.s`)
  * so Python and Node workers can be members of the same chord.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { asResultMeta, type ResultMeta } from '../protocol/result-meta.js';
 import { TaskState } from '../protocol/states.js';
 import type { CodecRegistry } from '../serialization/codec-registry.js';
@@ -27,16 +27,23 @@ export class RedisBackend implements ResultBackend {
   readonly kind = 'redis';
   readonly supportsChords = true;
   readonly #options: RedisBackendOptions;
-  readonly #client: Redis;
+  /** Loaded on construction, not on import: ioredis alone adds ~20 MB to every process that imports core. */
+  readonly #client: Promise<Redis>;
   #subscriber: Redis | null = null;
+  #closed = false;
   readonly #waiters = new Waiters();
   readonly #oid = newId();
 
   constructor(options: RedisBackendOptions) {
     this.#options = options;
-    // maxRetriesPerRequest null: during an outage writes wait for the reconnect instead of failing
-    this.#client = new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: true, enableReadyCheck: true });
-    this.#client.on('error', (err: Error) => options.onError?.(err));
+    this.#client = import('ioredis').then(({ Redis }) => {
+      // maxRetriesPerRequest null: during an outage writes wait for the reconnect instead of failing
+      const client = new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: true, enableReadyCheck: true });
+      client.on('error', (err: Error) => options.onError?.(err));
+      return client;
+    });
+    // every call awaits #client and sees a failure itself; this only keeps it from being unhandled
+    this.#client.catch((err: unknown) => options.onError?.(err as Error));
   }
 
   get displayUrl(): string {
@@ -49,14 +56,15 @@ export class RedisBackend implements ResultBackend {
 
   async store(meta: ResultMeta, _target: StoreTarget): Promise<void> {
     const key = TASK_PREFIX + meta.task_id;
+    const client = await this.#client;
     if (meta.status !== TaskState.SUCCESS) {
       // as Celery: never overwrite a stored SUCCESS (a redelivered duplicate must not undo it)
-      const existing = await this.#client.get(key);
+      const existing = await client.get(key);
       if (existing && asResultMeta(this.#decode(existing))?.status === TaskState.SUCCESS) return;
     }
     const text = this.#encode(meta);
     const ttl = this.#options.expiresSeconds ?? 86_400;
-    const pipe = this.#client.multi();
+    const pipe = client.multi();
     if (ttl > 0) pipe.setex(key, ttl, text);
     else pipe.set(key, text);
     pipe.publish(key, text);
@@ -64,13 +72,16 @@ export class RedisBackend implements ResultBackend {
   }
 
   async get(taskId: string): Promise<ResultMeta | null> {
-    const raw = await this.#client.get(TASK_PREFIX + taskId);
+    const raw = await (await this.#client).get(TASK_PREFIX + taskId);
     return raw === null ? null : asResultMeta(this.#decode(raw));
   }
 
   async wait(taskId: string, options: WaitOptions = {}): Promise<ResultMeta> {
     const channel = TASK_PREFIX + taskId;
-    const sub = this.#sub();
+    const client = await this.#client;
+    // close() rejected every waiter it knew of; one registered after it would wait forever
+    if (this.#closed) throw new Error('result backend closed');
+    const sub = this.#sub(client);
     const first = !this.#waiters.has(taskId);
     const promise = this.#waiters.add(taskId, options, () => {
       void sub.unsubscribe(channel).catch(() => undefined);
@@ -83,13 +94,13 @@ export class RedisBackend implements ResultBackend {
   }
 
   async forget(taskId: string): Promise<void> {
-    await this.#client.del(TASK_PREFIX + taskId);
+    await (await this.#client).del(TASK_PREFIX + taskId);
   }
 
   async chordInit(groupId: string, size: number): Promise<void> {
     const key = `${GROUP_PREFIX}${groupId}.s`;
     const ttl = this.#options.expiresSeconds ?? 86_400;
-    const pipe = this.#client.multi();
+    const pipe = (await this.#client).multi();
     if (ttl > 0) pipe.setex(key, ttl, String(size));
     else pipe.set(key, String(size));
     pipe.publish(key, String(size));
@@ -101,7 +112,8 @@ export class RedisBackend implements ResultBackend {
     const ttl = this.#options.expiresSeconds ?? 86_400;
     const member = this.#encode([1, part.taskId, part.meta.status, part.meta.result]);
     const score = part.groupIndex === null ? '+inf' : String(part.groupIndex);
-    const pipe = this.#client.multi().zadd(`${base}.j`, score, member).zcount(`${base}.j`, '-inf', '+inf').get(`${base}.t`).get(`${base}.s`);
+    const client = await this.#client;
+    const pipe = client.multi().zadd(`${base}.j`, score, member).zcount(`${base}.j`, '-inf', '+inf').get(`${base}.t`).get(`${base}.s`);
     if (ttl > 0) pipe.expire(`${base}.j`, ttl).expire(`${base}.t`, ttl).expire(`${base}.s`, ttl);
     const res = await pipe.exec();
     if (!res) return null;
@@ -111,7 +123,7 @@ export class RedisBackend implements ResultBackend {
     if (size === null || size === undefined) return null; // no chord registered (or already done)
     if (count < Number(size) + extra) return null;
     // the last member to arrive completes the chord; DEL decides the winner if two race
-    const [range, deleted] = (await this.#client.multi().zrange(`${base}.j`, '0', '-1').del(`${base}.j`, `${base}.t`, `${base}.s`).exec()) ?? [];
+    const [range, deleted] = (await client.multi().zrange(`${base}.j`, '0', '-1').del(`${base}.j`, `${base}.t`, `${base}.s`).exec()) ?? [];
     if (!range || !deleted || Number(deleted[1]) === 0) return null;
     const members = (range[1] as string[]).map((text) => {
       const tuple = this.#decode(text) as [number, string, string, unknown];
@@ -121,15 +133,17 @@ export class RedisBackend implements ResultBackend {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     this.#waiters.rejectAll(new Error('result backend closed'));
     this.#subscriber?.disconnect();
     this.#subscriber = null;
-    this.#client.disconnect();
+    const client = await this.#client.catch(() => null); // a failed load was reported to onError
+    client?.disconnect();
   }
 
-  #sub(): Redis {
+  #sub(client: Redis): Redis {
     if (this.#subscriber) return this.#subscriber;
-    const sub = this.#client.duplicate();
+    const sub = client.duplicate();
     sub.on('error', (err: Error) => this.#options.onError?.(err));
     sub.on('message', (_channel: string, text: string) => {
       try {

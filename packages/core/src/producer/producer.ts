@@ -96,10 +96,11 @@ export class Producer {
       origin: this.origin,
       ignoreResult: options.ignoreResult ?? taskOpts?.ignoreResult ?? false,
       replyTo,
-      ...priorityOf(options.priority ?? taskOpts?.priority, options.queue),
-      ...(options.headers ? { headers: definedOnly(options.headers) } : {}),
-      ...(options.argsrepr !== undefined ? { argsrepr: options.argsrepr } : {}),
-      ...(options.kwargsrepr !== undefined ? { kwargsrepr: options.kwargsrepr } : {}),
+      // undefined leaves each of these out, as buildTaskMessage documents
+      priority: priorityOf(options.priority ?? taskOpts?.priority, options.queue),
+      headers: options.headers ? definedOnly(options.headers) : undefined,
+      argsrepr: options.argsrepr,
+      kwargsrepr: options.kwargsrepr,
     });
     const codec = ctx.codecs.get(ctx.serializer);
     let body = codec.encode(built.body);
@@ -126,9 +127,10 @@ export class Producer {
   }
 }
 
-function priorityOf(priority: number | undefined, queue: string | undefined): { priority?: number } {
-  if (priority !== undefined) return { priority };
-  return queue === undefined ? { priority: 0 } : {};
+/** kombu sends priority 0 unless a queue is named; with a queue and no priority there is none. */
+function priorityOf(priority: number | undefined, queue: string | undefined): number | undefined {
+  if (priority !== undefined) return priority;
+  return queue === undefined ? 0 : undefined;
 }
 
 function toDate(v: Date | string): Date {
@@ -136,6 +138,7 @@ function toDate(v: Date | string): Date {
 }
 
 function listOrNull(dicts: readonly SignatureDict[] | undefined, sigs: Signature | readonly Signature[] | undefined): SignatureDict[] | null {
+  if (dicts === undefined && sigs === undefined) return null; // the common case: no callbacks
   const out: SignatureDict[] = [...(dicts ?? [])];
   if (sigs) for (const s of Array.isArray(sigs) ? sigs : [sigs]) out.push(s instanceof Signature ? s.toDict() : (s as SignatureDict));
   return out.length > 0 ? out : null;

@@ -177,12 +177,13 @@ function optionalDate(obj: Record<string, unknown>, key: string): Date | null {
 function parseTimelimit(v: unknown): [number | null, number | null] {
   if (v === null || v === undefined) return [null, null];
   if (!Array.isArray(v) || v.length !== 2) throw new InvalidTaskMessageError('header "timelimit" must be [hard, soft]');
-  const num = (x: unknown): number | null => {
-    if (x === null || x === undefined) return null;
-    if (typeof x !== 'number' || !(x >= 0)) throw new InvalidTaskMessageError('header "timelimit" values must be seconds or null');
-    return x;
-  };
-  return [num(v[0]), num(v[1])];
+  return [timelimitSeconds(v[0]), timelimitSeconds(v[1])];
+}
+
+function timelimitSeconds(x: unknown): number | null {
+  if (x === null || x === undefined) return null;
+  if (typeof x !== 'number' || !(x >= 0)) throw new InvalidTaskMessageError('header "timelimit" values must be seconds or null');
+  return x;
 }
 
 function describe(v: unknown): string {

@@ -238,6 +238,8 @@ function* members(shape: Shape): Generator<Item> {
  * containers still open.
  */
 function safeRepr(root: Shape, maxlen: number, rootValue: object = root): string {
+  const flat = flatRepr(root, maxlen);
+  if (flat !== undefined) return flat;
   const stack: { items: Generator<Item>; close: string; value: object }[] = [];
   const open = new Set<object>();
   const push = (shape: Shape, value: object): void => {
@@ -293,4 +295,49 @@ function safeRepr(root: Shape, maxlen: number, rootValue: object = root): string
     remaining -= pyLength(token);
   }
   return out;
+}
+
+/**
+ * The common case of {@link safeRepr} without its streaming machinery: a container whose
+ * members are all atoms (strings, numbers, booleans, None) and whose whole repr is shorter than
+ * `maxlen`. Nothing is truncated then, so the streaming result is exactly these tokens joined.
+ * Undefined when the full algorithm is needed. (UTF-16 length bounds Python's length from above.)
+ */
+function flatRepr(shape: Shape, maxlen: number): string | undefined {
+  const { keys, values } = shape;
+  let out = shape.open;
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ', ';
+    if (keys) {
+      const key = flatToken(keys[i]);
+      if (key === undefined) return undefined;
+      out += `${key}: `;
+    }
+    const token = flatToken(values[i]);
+    if (token === undefined) return undefined;
+    out += token;
+    if (out.length >= maxlen) return undefined;
+  }
+  out += shape.close;
+  return out.length < maxlen ? out : undefined;
+}
+
+/** A member's saferepr token when it is an atom; strings as `formatChars` writes them untruncated. */
+function flatToken(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return value.includes("'") ? `'${value.replace(/'/g, "\\'")}'` : `'${value}'`;
+    case 'number':
+      return reprNumber(value);
+    case 'bigint':
+      return value.toString();
+    case 'boolean':
+      return value ? 'True' : 'False';
+    case 'undefined':
+      return 'None';
+    case 'object':
+      return value === null ? 'None' : undefined;
+    default:
+      return undefined;
+  }
 }

@@ -43,9 +43,11 @@ export async function finishSuccess(f: FinishContext, req: TaskRequest, value: u
     const rest = chain.slice(0, -1);
     await applySignatureDict(f.canvas, next, { args: [value], options: { ...lineage(req), chain: rest as unknown as Record<string, unknown>[] } });
   }
+  const chord = inChord(f, req);
+  if (!storeResult && !chord) return; // nothing reads the document: don't build it
   const meta = buildResultMeta({ taskId: req.id, status: TaskState.SUCCESS, result: value, groupId: req.group, parentId: req.parentId });
   if (storeResult) await f.backend.store(meta, target(req));
-  await chordPart(f, req, meta);
+  if (chord) await chordPart(f, req, meta);
 }
 
 export async function finishFailure(f: FinishContext, req: TaskRequest, error: Error, status: TaskState = TaskState.FAILURE): Promise<void> {
@@ -94,6 +96,11 @@ export async function finishRetry(f: FinishContext, req: TaskRequest, retry: Ret
     children: [[[req.id, null], null]],
   });
   await f.backend.store(meta, target(req));
+}
+
+/** True when this task is a member of a chord header whose counter the backend keeps. */
+function inChord(f: FinishContext, req: TaskRequest): boolean {
+  return Boolean(req.embed.chord && req.group && f.backend.chordPartDone);
 }
 
 async function chordPart(f: FinishContext, req: TaskRequest, meta: ResultMeta): Promise<void> {

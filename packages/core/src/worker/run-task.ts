@@ -39,9 +39,9 @@ export interface RunEnv {
 
 export async function runTask(task: RegisteredTask, req: TaskRequest, env: RunEnv): Promise<Outcome> {
   const started = performance.now();
-  const runtime = () => (performance.now() - started) / 1000;
   const opts = task.options;
-  const [hard, soft] = [req.timelimit[0] ?? opts.timeLimit ?? null, req.timelimit[1] ?? opts.softTimeLimit ?? null];
+  const hard = req.timelimit[0] ?? opts.timeLimit ?? null;
+  const soft = req.timelimit[1] ?? opts.softTimeLimit ?? null;
   const ctx = makeContext(task, req, env);
   let hardTimer: NodeJS.Timeout | undefined;
   let softTimer: NodeJS.Timeout | undefined;
@@ -61,13 +61,17 @@ export async function runTask(task: RegisteredTask, req: TaskRequest, env: RunEn
         }, hard * 1000);
       }),
     ]);
-    return { kind: 'success', value, runtime: runtime() };
+    return { kind: 'success', value, runtime: secondsSince(started) };
   } catch (thrown) {
-    return classify(task, req, thrown, runtime());
+    return classify(task, req, thrown, secondsSince(started));
   } finally {
     clearTimeout(hardTimer);
     clearTimeout(softTimer);
   }
+}
+
+function secondsSince(started: number): number {
+  return (performance.now() - started) / 1000;
 }
 
 function classify(task: RegisteredTask, req: TaskRequest, thrown: unknown, runtime: number): Outcome {
@@ -119,8 +123,23 @@ export function bindArguments(params: readonly string[] | undefined, args: unkno
   return out;
 }
 
+const ENV = Symbol('run env');
+
+/**
+ * `signal` lives on this shared prototype and is read on demand: Node creates an AbortSignal
+ * (an EventTarget, costly) on first access, and most tasks never look at it.
+ */
+const LAZY_SIGNAL: object = Object.freeze(Object.defineProperty({}, 'signal', {
+  get(this: { [ENV]: RunEnv }): AbortSignal {
+    return this[ENV].abort.signal;
+  },
+  enumerable: true,
+}));
+
+// Methods, not arrow properties: the build wraps each arrow property in a name-setting call per task.
 function makeContext(task: RegisteredTask, req: TaskRequest, env: RunEnv): TaskContext {
-  return {
+  const fields: Omit<TaskContext, 'signal'> & { [ENV]: RunEnv; resolveTask?: RunEnv['resolveTask'] } = {
+    [ENV]: env,
     id: req.id,
     name: req.name,
     args: req.args,
@@ -135,7 +154,6 @@ function makeContext(task: RegisteredTask, req: TaskRequest, env: RunEnv): TaskC
     expires: req.expires,
     hostname: env.hostname,
     deliveryInfo: env.deliveryInfo,
-    signal: env.abort.signal,
     retry(options: RetryOptions = {}): never {
       const max = options.maxRetries !== undefined ? options.maxRetries
         : task.options.maxRetries !== undefined ? task.options.maxRetries : TASK_DEFAULTS.maxRetries;
@@ -151,7 +169,10 @@ function makeContext(task: RegisteredTask, req: TaskRequest, env: RunEnv): TaskC
         ...(options.kwargs !== undefined ? { kwargs: options.kwargs } : {}),
       });
     },
-    updateState: (state, meta) => env.updateState(state, meta ?? null),
-    ...(env.resolveTask ? { resolveTask: env.resolveTask } : {}),
-  } as TaskContext;
+    updateState(state: TaskState, meta?: unknown): Promise<void> {
+      return env.updateState(state, meta ?? null);
+    },
+  };
+  if (env.resolveTask) fields.resolveTask = env.resolveTask;
+  return Object.setPrototypeOf(fields, LAZY_SIGNAL) as TaskContext;
 }

@@ -54,6 +54,8 @@ export class Worker {
   #services: WorkerServices | null = null;
   #idle: (() => void) | null = null;
   readonly #finish: FinishContext;
+  /** Requests aborted by revoke(terminate). Checked instead of `abort.signal`, which Node creates (costly) on first read. */
+  readonly #terminated = new WeakSet<HeldRequest>();
   #signalHandler: ((sig: NodeJS.Signals) => void) | null = null;
   #lastDeliveryAt: number | null = null;
 
@@ -141,6 +143,7 @@ export class Worker {
       this.revoked.add(id);
       const running = this.active.get(id);
       if (terminate && running) {
+        this.#terminated.add(running);
         running.abort.abort(Object.assign(new Error('terminated'), { name: 'TaskRevokedError' }));
         terminated.push(id);
       }
@@ -269,8 +272,7 @@ export class Worker {
         deliveryInfo: { exchange: delivery.exchange, routingKey: delivery.routingKey, queue: delivery.queue, redelivered: delivery.redelivered, priority: req.priority },
         updateState: (state, meta) => this.app.backend.store(buildResultMeta({ taskId: req.id, status: state, result: meta }), target),
       });
-      const reason = h.abort.signal.reason as Error | undefined;
-      if (reason?.name === 'TaskRevokedError' && outcome.kind !== 'success') {
+      if (this.#terminated.has(h) && outcome.kind !== 'success') {
         this.events.emit('task-revoked', req, { expired: false, terminated: true, signum: 15 });
         const err = Object.assign(new Error('terminated'), { excType: 'TaskRevokedError', excModule: 'celery.exceptions' });
         await this.#settle(h, () => finishFailure(this.#finish, req, err, TaskState.REVOKED));

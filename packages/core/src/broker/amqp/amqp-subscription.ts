@@ -6,6 +6,7 @@
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { DeliveryAlreadySettledError } from '../../errors/broker-errors.js';
+import type { MessageProperties } from '../../protocol/message.js';
 import type { ConsumeOptions, Delivery, DeliveryHandler, Subscription } from '../broker.js';
 
 export interface SubscriptionHost {
@@ -38,6 +39,11 @@ export class AmqpSubscription implements Subscription {
 
   get queues(): readonly string[] {
     return this.#queues;
+  }
+
+  /** True while `channel` is this subscription's channel; deliveries from an older one were requeued by RabbitMQ. */
+  isCurrent(channel: Channel): boolean {
+    return this.#channel === channel;
   }
 
   get active(): boolean {
@@ -117,45 +123,68 @@ export class AmqpSubscription implements Subscription {
 
   #deliver(channel: Channel, queue: string, msg: ConsumeMessage): void {
     this.lastDeliveryAt = Date.now();
-    let settled = this.options.noAck === true;
     const p = msg.properties;
-    const live = () => this.#channel === channel;
-    const settle = (how: string): boolean => {
-      if (settled) throw new DeliveryAlreadySettledError(how);
-      settled = true;
-      return live();
-    };
-    const delivery: Delivery = {
-      body: msg.content,
-      properties: {
-        contentType: p.contentType ?? '',
-        contentEncoding: p.contentEncoding ?? '',
-        headers: (p.headers ?? {}) as Record<string, unknown>,
-        correlationId: p.correlationId,
-        replyTo: p.replyTo,
-        deliveryMode: p.deliveryMode,
-        priority: p.priority,
-        expiration: p.expiration,
-        messageId: p.messageId,
-      },
-      queue,
-      exchange: msg.fields.exchange,
-      routingKey: msg.fields.routingKey,
-      redelivered: msg.fields.redelivered,
-      get settled() {
-        return settled || !live();
-      },
-      ack: () => {
-        if (settle('ack')) channel.ack(msg);
-      },
-      reject: (requeue: boolean) => {
-        if (settle(requeue ? 'reject(requeue)' : 'reject')) channel.reject(msg, requeue);
-      },
-    };
+    const delivery = new AmqpDelivery(this, channel, msg, queue, this.options.noAck === true, {
+      contentType: p.contentType ?? '',
+      contentEncoding: p.contentEncoding ?? '',
+      headers: (p.headers ?? {}) as Record<string, unknown>,
+      correlationId: p.correlationId,
+      replyTo: p.replyTo,
+      deliveryMode: p.deliveryMode,
+      priority: p.priority,
+      expiration: p.expiration,
+      messageId: p.messageId,
+    });
     try {
       this.onDelivery(delivery);
     } catch (err) {
       this.host.onSubscriptionError(err instanceof Error ? err : new Error(String(err)));
     }
+  }
+}
+
+/**
+ * One delivery, settled once. A class rather than an object of closures: four closures per
+ * message cost ~6 µs of worker CPU per task and kept the heap from settling (see apps/bench).
+ */
+class AmqpDelivery implements Delivery {
+  readonly body: Buffer;
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly redelivered: boolean;
+  #settled: boolean;
+
+  constructor(
+    private readonly subscription: AmqpSubscription,
+    private readonly channel: Channel,
+    private readonly msg: ConsumeMessage,
+    readonly queue: string,
+    noAck: boolean,
+    readonly properties: MessageProperties,
+  ) {
+    this.body = msg.content;
+    this.exchange = msg.fields.exchange;
+    this.routingKey = msg.fields.routingKey;
+    this.redelivered = msg.fields.redelivered;
+    this.#settled = noAck;
+  }
+
+  get settled(): boolean {
+    return this.#settled || !this.subscription.isCurrent(this.channel);
+  }
+
+  ack(): void {
+    if (this.#settle('ack')) this.channel.ack(this.msg);
+  }
+
+  reject(requeue: boolean): void {
+    if (this.#settle(requeue ? 'reject(requeue)' : 'reject')) this.channel.reject(this.msg, requeue);
+  }
+
+  /** Marks it settled (throws if it already was); true when the channel it came on is still ours. */
+  #settle(how: string): boolean {
+    if (this.#settled) throw new DeliveryAlreadySettledError(how);
+    this.#settled = true;
+    return this.subscription.isCurrent(this.channel);
   }
 }

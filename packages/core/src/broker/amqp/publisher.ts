@@ -21,6 +21,7 @@ interface Pending {
 }
 
 export class Publisher {
+  readonly #headerTables = new HeaderTables();
   readonly #buffer: Pending[] = [];
   readonly #inflight = new Set<Pending>();
   #channel: ConfirmChannel | null = null;
@@ -103,7 +104,7 @@ export class Publisher {
     const options: Options.Publish = {
       contentType: props.contentType,
       contentEncoding: props.contentEncoding,
-      headers: props.headers,
+      headers: this.#headerTables.fill(props.headers),
       deliveryMode: props.deliveryMode ?? 2,
       priority: props.priority,
       correlationId: props.correlationId,
@@ -135,4 +136,51 @@ export class Publisher {
     }
     if (!ok) this.#waitingDrain = true;
   }
+}
+
+/** Header shapes kept: task messages, results, events and control replies each have their own. */
+const MAX_HEADER_TABLES = 4;
+
+/**
+ * amqplib wraps `headers` in `Object.create(headers)` on every publish, and V8 reshapes an
+ * object the first time it becomes a prototype: with a fresh headers object per message that
+ * costs as much as the rest of the frame encoding. So the values are copied into a long-lived
+ * table with the same keys in the same order, and that table is what amqplib encodes: the same
+ * bytes. amqplib encodes synchronously inside `publish()`, so a table is free again as soon as
+ * `publish()` returns. Headers naming `__proto__` are passed through untouched.
+ */
+class HeaderTables {
+  /** Most recently used first. */
+  readonly #tables: { keys: string[]; values: Record<string, unknown> }[] = [];
+
+  fill(headers: Record<string, unknown>): Record<string, unknown> {
+    const tables = this.#tables;
+    for (let t = 0; t < tables.length; t++) {
+      const table = tables[t]!;
+      if (!copyIfSameKeys(headers, table.keys, table.values)) continue;
+      if (t > 0) tables.unshift(...tables.splice(t, 1));
+      return table.values;
+    }
+    const keys: string[] = [];
+    for (const key in headers) {
+      if (key === '__proto__') return headers;
+      keys.push(key);
+    }
+    const values: Record<string, unknown> = {};
+    for (const key of keys) values[key] = headers[key];
+    tables.unshift({ keys, values });
+    if (tables.length > MAX_HEADER_TABLES) tables.pop();
+    return values;
+  }
+}
+
+/** Copies `headers` into `values` when its enumerable keys are exactly `keys`, in order. */
+function copyIfSameKeys(headers: Record<string, unknown>, keys: readonly string[], values: Record<string, unknown>): boolean {
+  let i = 0;
+  for (const key in headers) {
+    if (keys[i] !== key) return false;
+    values[key] = headers[key];
+    i++;
+  }
+  return i === keys.length;
 }
