@@ -26,6 +26,7 @@ import { GroupResult } from './result/group-result.js';
 import { createCodecRegistry, type CodecRegistry } from './serialization/codec-registry.js';
 import { createConsoleLogger, type Logger } from './util/logger.js';
 import { argsRepr } from './protocol/python-repr.js';
+import { parseRateLimit } from './worker/rate-limit.js';
 import { APP_DEFAULTS, type AppOptions } from './app-options.js';
 import { Worker } from './worker/worker.js';
 import { ControlClient } from './control/control-client.js';
@@ -105,6 +106,7 @@ export function createApp(options: AppOptions = {}): CeleriacApp {
     broker, backend, codecs, producer, topology, logger, options: opts, tasks,
     task<A extends unknown[], R>(name: string, handler: TaskHandler<A, R>, taskOptions: TaskOptions = {}) {
       if (tasks.has(name)) throw new ConfigurationError(`task ${JSON.stringify(name)} is already registered`);
+      parseRateLimit(taskOptions.rateLimit); // a bad rate limit is a configuration error now, not at run time
       tasks.set(name, { name, options: { ...taskOptions }, handler: handler as TaskHandler<unknown[], unknown> });
       return Object.assign(makeHandle<A, Awaited<R>>(app, name, {}), { options: Object.freeze({ ...taskOptions }), handler }) as Task<A, Awaited<R>>;
     },

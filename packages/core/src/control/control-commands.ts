@@ -76,7 +76,13 @@ export const CONTROL_COMMANDS: ReadonlyMap<string, ControlHandler> = new Map<str
     w.options.sendEvents = false;
     return { ok: 'task events disabled' };
   }],
-  ['rate_limit', (_w, a) => ({ ok: `rate limit for ${String(a.task_name)} noted (celeriac does not rate-limit yet)` })],
+  ['rate_limit', (w, a) => {
+    const name = String(a.task_name);
+    if (!w.app.tasks.has(name)) return { error: `unknown task ${name}` };
+    const limit = a.rate_limit as string | number | null;
+    w.setRateLimit(name, limit);
+    return { ok: limit === null || limit === 0 || limit === '0' ? 'rate limit disabled successfully' : 'new rate limit set successfully' };
+  }],
   ['time_limit', (w, a) => {
     const task = w.app.tasks.get(String(a.task_name));
     if (!task) return { error: `unknown task ${String(a.task_name)}` };

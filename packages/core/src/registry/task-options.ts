@@ -34,6 +34,11 @@ export interface TaskOptions {
   acksLate?: boolean;
   /** Default priority (0-255, RabbitMQ needs `x-max-priority` on the queue). */
   priority?: number;
+  /**
+   * Most tasks of this name started per second on each worker, as Celery's `rate_limit`:
+   * `'10/s'`, `'100/m'`, `'1000/h'` or a number per second. Other tasks are not held up.
+   */
+  rateLimit?: string | number;
 }
 
 export const TASK_DEFAULTS = Object.freeze({

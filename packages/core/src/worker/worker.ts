@@ -24,6 +24,7 @@ import { runTask } from './run-task.js';
 import type { WorkerEvents } from './worker-events.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
 import { WorkerServices } from './worker-services.js';
+import { parseRateLimit, TokenBucket, type RateLimit } from './rate-limit.js';
 
 /** A request the worker holds: parsed message, its delivery, and run-time state. */
 export interface HeldRequest {
@@ -58,6 +59,9 @@ export class Worker {
   readonly #terminated = new WeakSet<HeldRequest>();
   #signalHandler: ((sig: NodeJS.Signals) => void) | null = null;
   #lastDeliveryAt: number | null = null;
+  readonly #buckets = new Map<string, TokenBucket>();
+  readonly #rateOverrides = new Map<string, number | null>();
+  #rateTimer: NodeJS.Timeout | null = null;
 
   constructor(app: CeleriacApp, options: WorkerOptions = {}) {
     this.app = app;
@@ -161,6 +165,7 @@ export class Worker {
     await this.#subscription?.cancel().catch((err: unknown) => this.events.emit('error', toError(err)));
     for (const h of this.scheduled.drain()) this.#requeue(h);
     for (const h of this.reserved.splice(0)) this.#requeue(h);
+    if (this.#rateTimer) clearTimeout(this.#rateTimer);
     if (this.active.size > 0) {
       const idle = new Promise<void>((resolve) => (this.#idle = resolve));
       const timeout = options.timeout ?? this.options.shutdownTimeout;
@@ -237,9 +242,48 @@ export class Worker {
     this.#pump();
   }
 
+  /** Sets (or with null, removes) a task's rate limit on this worker (remote control `rate_limit`). */
+  setRateLimit(taskName: string, limit: RateLimit): void {
+    const perSecond = parseRateLimit(limit);
+    this.#rateOverrides.set(taskName, perSecond);
+    this.#buckets.delete(taskName);
+    this.#pump();
+  }
+
+  /** Milliseconds before a task of this name may start (0 = now); takes the token when it returns 0. */
+  #rateWait(h: HeldRequest, now: number): number {
+    const name = h.req.name;
+    const perSecond = this.#rateOverrides.has(name) ? this.#rateOverrides.get(name)! : parseRateLimit(h.task.options.rateLimit);
+    if (perSecond === null) return 0;
+    let bucket = this.#buckets.get(name);
+    if (!bucket || bucket.perSecond !== perSecond) this.#buckets.set(name, (bucket = new TokenBucket(perSecond, now)));
+    return bucket.take(now);
+  }
+
+  /** The next reserved request allowed to start now (rate limits hold back only their own task). */
+  #nextRunnable(): HeldRequest | undefined {
+    const now = Date.now();
+    let wait = Infinity;
+    for (let i = 0; i < this.reserved.length; i++) {
+      const ms = this.#rateWait(this.reserved[i]!, now);
+      if (ms === 0) return this.reserved.splice(i, 1)[0];
+      wait = Math.min(wait, ms);
+    }
+    if (wait !== Infinity && !this.#rateTimer) {
+      this.#rateTimer = setTimeout(() => {
+        this.#rateTimer = null;
+        this.#pump();
+      }, wait);
+    }
+    return undefined;
+  }
+
   #pump(): void {
     while (this.active.size < this.options.concurrency && this.reserved.length > 0 && this.#state !== 'stopping') {
-      const h = this.reserved.shift()!;
+      const h = this.#buckets.size === 0 && this.#rateOverrides.size === 0 && this.reserved[0]!.task.options.rateLimit === undefined
+        ? this.reserved.shift()! // the common case: no rate limits anywhere
+        : this.#nextRunnable();
+      if (!h) return;
       if (this.#skipIfRevokedOrExpired(h)) continue;
       this.active.set(h.req.id, h);
       void this.#execute(h).finally(() => {

@@ -100,6 +100,29 @@ describe('app on the memory broker', () => {
     await app.close();
   });
 
+  it('rate-limits one task per worker without holding up others, and rate_limit changes it remotely', async () => {
+    const app = memoryApp();
+    const started: number[] = [];
+    const limited = app.task('tasks.limited', () => started.push(Date.now()), { rateLimit: '5/s' });
+    const free = app.task('tasks.free', () => Date.now());
+    expect(() => app.task('tasks.bad', () => 1, { rateLimit: 'lots' })).toThrow(/rate limit/);
+    const worker = app.worker({ concurrency: 4, hostname: 'rl@test' });
+    await worker.start();
+    const t0 = Date.now();
+    const results = await Promise.all(Array.from({ length: 8 }, () => limited.delay()));
+    const freeAt = await (await free.delay()).get({ timeout: 2000 });
+    expect(freeAt - t0).toBeLessThan(300); // not stuck behind the limited ones
+    await Promise.all(results.map((r) => r.get({ timeout: 5000 })));
+    expect(started[7]! - t0).toBeGreaterThanOrEqual(550); // 5 at once, then 3 more 200 ms apart
+    const replies = await app.control.broadcast('rate_limit', { task_name: 'tasks.limited', rate_limit: '0' }, { destination: ['rl@test'] });
+    expect(replies).toEqual([{ 'rl@test': { ok: 'rate limit disabled successfully' } }]);
+    const t1 = Date.now();
+    await Promise.all((await Promise.all(Array.from({ length: 20 }, () => limited.delay()))).map((r) => r.get({ timeout: 2000 })));
+    expect(Date.now() - t1).toBeLessThan(500);
+    await worker.stop();
+    await app.close();
+  });
+
   it('dead-letters bad input and keeps running', async () => {
     const broker = new MemoryBroker();
     const app = createApp({ broker, backend: 'memory://', logger: silent });
