@@ -10,6 +10,41 @@ export interface StoredMessage {
   expiresAt: number | null;
 }
 
+/** A FIFO with O(1) shift (Array#shift is O(n), which hurt queues of 100,000 messages). */
+class Fifo<T> {
+  #items: T[] = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  unshift(item: T): void {
+    if (this.#head > 0) this.#items[--this.#head] = item;
+    else this.#items.unshift(item);
+  }
+
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const item = this.#items[this.#head]!;
+    this.#items[this.#head++] = undefined as T;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  clear(): void {
+    this.#items = [];
+    this.#head = 0;
+  }
+}
+
 /**
  * One in-memory queue. Messages are kept in priority buckets when the queue has
  * `x-max-priority` (highest served first, as on RabbitMQ), FIFO within a bucket.
@@ -21,7 +56,7 @@ export class MemoryQueue {
   readonly exclusive: boolean;
   readonly arguments: Record<string, unknown>;
   readonly #maxPriority: number;
-  readonly #buckets: StoredMessage[][];
+  readonly #buckets: Fifo<StoredMessage>[];
   #size = 0;
 
   constructor(spec: { name: string; durable: boolean; autoDelete: boolean; exclusive: boolean; arguments: Record<string, unknown> }) {
@@ -32,7 +67,7 @@ export class MemoryQueue {
     this.arguments = spec.arguments;
     const max = Number(spec.arguments['x-max-priority'] ?? 0);
     this.#maxPriority = Number.isFinite(max) && max > 0 ? Math.min(255, Math.floor(max)) : 0;
-    this.#buckets = Array.from({ length: this.#maxPriority + 1 }, () => []);
+    this.#buckets = Array.from({ length: this.#maxPriority + 1 }, () => new Fifo<StoredMessage>());
   }
 
   get size(): number {
@@ -66,7 +101,7 @@ export class MemoryQueue {
 
   purge(): number {
     const n = this.#size;
-    for (const b of this.#buckets) b.length = 0;
+    for (const b of this.#buckets) b.clear();
     this.#size = 0;
     return n;
   }
