@@ -63,6 +63,7 @@ describe('result backend outage', () => {
     await app.broker.deleteQueue(queue);
     await app.broker.deleteExchange(queue);
     await app.broker.deleteExchange(`${queue}_ev`);
+    await app.broker.deleteExchange(`${queue}.pidbox`);
     await app.close();
   }, 120_000);
 });

@@ -69,6 +69,9 @@ describe('celeriac CLI', () => {
     expect(add.stdout).toContain(`add consumer ${queue}_extra`);
     const revoke = await run(['control', 'revoke', 'abc', '-A', PROTO_APP], env);
     expect(revoke.code).toBe(0);
+    // stop consuming before deleting, or the worker's broker would declare the queue again
+    const cancel = await run(['control', 'cancel_consumer', `${queue}_extra`, '-d', node, '-A', PROTO_APP], env);
+    expect(cancel.stdout).toContain(`no longer consuming from ${queue}_extra`);
     await t.app.broker.deleteQueue(`${queue}_extra`);
     await t.app.broker.deleteExchange(`${queue}_extra`);
   });
