@@ -35,7 +35,7 @@ export function registerProtoTasks(app, { redisUrl = process.env.INTEROP_REDIS ?
   });
   app.task('proto.progress', async function () {
     await this.updateState('PROGRESS', { done: 1, total: 2 });
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 1000)); // as long as the Python task sleeps, so pollers see PROGRESS
     return 'ok';
   });
   app.task('proto.errback', async (taskId) => {

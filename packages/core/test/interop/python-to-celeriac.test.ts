@@ -90,7 +90,7 @@ for (const backend of ['rpc://', REDIS_URL]) {
       expect(out.states).toContain('PROGRESS');
       expect(out.infos[out.states.indexOf('PROGRESS')]).toEqual({ done: 1, total: 2 });
       expect(out.states[out.states.length - 1]).toBe('SUCCESS');
-      const sleepy = await drive<{ states: string[] }>(env, ['states', 'proto.sleep', '--args', '[0.5]']);
+      const sleepy = await drive<{ states: string[] }>(env, ['states', 'proto.sleep', '--args', '[1]']);
       expect(sleepy.states).toContain('STARTED');
     });
 
