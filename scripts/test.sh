@@ -19,7 +19,10 @@ chaos=${PIPESTATUS[0]}
 set -e
 
 # one summary line for all packages (vitest prints "Tests  N passed | M failed (T)" per run)
-count() { sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E 'Tests +[0-9]' | grep -oE "[0-9]+ $1" | awk '{s+=$1} END {print s+0}'; }
+count() {
+  sed 's/\x1b\[[0-9;]*m//g' "$log" \
+    | awk -v word="$1" '/Tests +[0-9]/ { for (i = 1; i < NF; i++) if ($(i + 1) == word) s += $i } END { print s + 0 }'
+}
 passed=$(count passed)
 failed=$(count failed)
 rm -f "$log"
