@@ -20,7 +20,8 @@ describe('Python celery beat → Celeriac worker', () => {
     const name = uniqueName('celeriac_beat_it');
     const task = `${name}.tick`;
     const dir = await mkdtemp(join(tmpdir(), 'celeriac-pybeat-'));
-    const app = createApp({ broker: AMQP_URL, backend: null, defaultQueue: name, logger: createConsoleLogger('warn') });
+    // the worker's events go to <name>_ev, not Celery's shared celeryev exchange
+    const app = createApp({ broker: AMQP_URL, backend: null, defaultQueue: name, controlExchange: name, eventExchange: `${name}_ev`, logger: createConsoleLogger('warn') });
     const calls: { arg: unknown; at: number }[] = [];
     app.task(task, (arg: unknown) => {
       calls.push({ arg, at: Date.now() });
@@ -47,6 +48,7 @@ describe('Python celery beat → Celeriac worker', () => {
       await worker.stop();
       await app.broker.deleteQueue(name);
       await app.broker.deleteExchange(name);
+      await app.broker.deleteExchange(`${name}_ev`);
       await app.close();
       await rm(dir, { recursive: true, force: true });
     }
