@@ -1,18 +1,10 @@
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp, MemoryBroker } from '@celeriac/core';
 import { createTaskRouter } from './create-task-router.js';
-import { eventually, silentLogger, startFixture, type Fixture, type FixtureOptions } from '../test/support.js';
+import { eventually, silentLogger, useFixtures, type Fixture } from '../test/support.js';
 
-const fixtures: Fixture[] = [];
-async function fixture(options?: FixtureOptions): Promise<Fixture> {
-  const f = await startFixture(options);
-  fixtures.push(f);
-  return f;
-}
-afterEach(async () => {
-  for (const f of fixtures.splice(0)) await f.close();
-});
+const fixture = useFixtures();
 
 /** Messages waiting in the fixture's queue (0 when it was never declared). */
 async function queued(f: Fixture): Promise<number> {

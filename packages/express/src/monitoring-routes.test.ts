@@ -1,16 +1,8 @@
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, startFixture, type Fixture, type FixtureOptions } from '../test/support.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, useFixtures } from '../test/support.js';
 
-const fixtures: Fixture[] = [];
-async function fixture(options?: FixtureOptions): Promise<Fixture> {
-  const f = await startFixture(options);
-  fixtures.push(f);
-  return f;
-}
-afterEach(async () => {
-  for (const f of fixtures.splice(0)) await f.close();
-});
+const fixture = useFixtures();
 
 describe('GET /api/tasks', () => {
   it("returns Flower's dict of tasks, most recent first, with filters", async () => {

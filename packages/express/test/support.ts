@@ -2,6 +2,7 @@
  * Test set-up shared by the unit tests (memory broker and backend) and the RabbitMQ tests:
  * an app with a few tasks, a worker that sends events, an Express server with the router.
  */
+import { afterEach } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -154,5 +155,18 @@ export async function startAmqpFixture(options: FixtureOptions & { backend: stri
       await drop(() => broker.deleteExchange(`reply.${names.controlExchange}.pidbox`));
       await close();
     },
+  };
+}
+
+/** Fixtures started through the returned function are closed after each test. */
+export function useFixtures(): (options?: FixtureOptions) => Promise<Fixture> {
+  const fixtures: Fixture[] = [];
+  afterEach(async () => {
+    for (const f of fixtures.splice(0)) await f.close();
+  });
+  return async (options) => {
+    const f = await startFixture(options);
+    fixtures.push(f);
+    return f;
   };
 }

@@ -326,15 +326,13 @@ function flatRepr(shape: Shape, maxlen: number): string | undefined {
 function flatToken(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
+      // saferepr quotes with ' and escapes only ' (unlike repr), so strings are not atomRepr's
       return value.includes("'") ? `'${value.replace(/'/g, "\\'")}'` : `'${value}'`;
     case 'number':
-      return reprNumber(value);
     case 'bigint':
-      return value.toString();
     case 'boolean':
-      return value ? 'True' : 'False';
     case 'undefined':
-      return 'None';
+      return atomRepr(value);
     case 'object':
       return value === null ? 'None' : undefined;
     default:
