@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // import.meta.url in the CommonJS build (broker/amqp/amqplib-compat.ts resolves amqplib from it)
+  shims: true,
 });

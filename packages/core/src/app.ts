@@ -5,6 +5,7 @@
 import type { Broker } from './broker/broker.js';
 import { AmqpBroker } from './broker/amqp/amqp-broker.js';
 import { MemoryBroker } from './broker/memory/memory-broker.js';
+import { logBrokerEvents } from './broker/log-broker-events.js';
 import type { ResultBackend } from './backends/result-backend.js';
 import { MemoryBackend } from './backends/memory-backend.js';
 import { RpcBackend } from './backends/rpc-backend.js';
@@ -70,7 +71,7 @@ export function createApp(options: AppOptions = {}): CeleriacApp {
   const logger = options.logger ?? createConsoleLogger();
   const codecs = createCodecRegistry({ accept: opts.accept ?? ['json'], codecs: opts.codecs ?? [] });
   const broker = makeBroker(opts);
-  broker.events.on('error', (err) => logger.error(`broker: ${err.message}`));
+  logBrokerEvents(broker, logger);
   const backend = makeBackend(opts, broker, codecs, logger);
   const topology = new Topology(broker, {
     ...(opts.queueMaxPriority !== undefined ? { maxPriority: opts.queueMaxPriority } : {}),

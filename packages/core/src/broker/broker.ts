@@ -87,10 +87,33 @@ export interface BrokerEvents {
   state: [state: BrokerState, previous: BrokerState];
   /** Connection established again after a loss; topology and consumers were restored. */
   reconnected: [attempt: number];
+  /** The connection was lost; the reason has no password in it. */
   disconnected: [error: Error | undefined];
+  /** One reconnect attempt failed (the broker keeps trying). */
+  'reconnect-failed': [attempt: number, error: Error];
+  /** The broker cancelled a consumer (queue deleted, consumer timeout on RabbitMQ 4.3); it consumes again. */
+  'consumer-cancelled': [queue: string];
   blocked: [reason: string];
   unblocked: [];
   error: [error: Error];
+}
+
+/** Connection counters since the broker object was created, for stats and metrics. */
+export interface BrokerStats {
+  /** Connections lost (not counting `close()`). */
+  disconnects: number;
+  /** Connections re-established after a loss. */
+  reconnects: number;
+  /** Reconnect attempts that failed. */
+  reconnectFailures: number;
+  /** Consumers the broker cancelled (and that were consumed again). */
+  consumerCancels: number;
+  /** Deliveries whose headers could not be read in full (they are dead-lettered by the worker). */
+  undecodableHeaders: number;
+  /** Why the connection was last lost (no password in it), or null. */
+  lastDisconnectReason: string | null;
+  /** When the connection was last lost (ms since epoch), or null. */
+  lastDisconnectAt: number | null;
 }
 
 export interface Broker {
@@ -113,4 +136,6 @@ export interface Broker {
   publish(route: Route, message: OutgoingMessage): Promise<void>;
   consume(queues: readonly string[], onDelivery: DeliveryHandler, options: ConsumeOptions): Promise<Subscription>;
   close(): Promise<void>;
+  /** Connection counters (brokers without a connection may leave this out). */
+  stats?(): BrokerStats;
 }

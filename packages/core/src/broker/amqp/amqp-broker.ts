@@ -4,22 +4,27 @@
  * with exponential backoff and jitter (cycling through several URLs for a cluster), replays
  * the recorded topology, re-subscribes every consumer and flushes buffered publishes.
  */
-import amqp from 'amqplib';
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import { ConnectionClosedError } from '../../errors/broker-errors.js';
+import { toError } from '../../errors/base-error.js';
 import type { OutgoingMessage, Route } from '../../protocol/message.js';
 import { backoffDelay, sleep } from '../../util/backoff.js';
 import { TypedEmitter } from '../../util/typed-emitter.js';
 import type {
-  BindingSpec, Broker, BrokerEvents, ExchangeBindingSpec, BrokerState, ConsumeOptions, DeliveryHandler, ExchangeSpec, QueueSpec, Subscription,
+  BindingSpec, Broker, BrokerEvents, BrokerStats, ExchangeBindingSpec, BrokerState, ConsumeOptions, DeliveryHandler, ExchangeSpec, QueueSpec, Subscription,
 } from '../broker.js';
+import { patchedAmqplib, type PatchedAmqplib } from './amqplib-compat.js';
 import { AmqpSubscription, type SubscriptionHost } from './amqp-subscription.js';
-import { redactUrl, splitUrls, withHeartbeat } from './amqp-url.js';
+import { redactUrl, scrub, splitUrls, urlSecrets, withConnectionParams } from './amqp-url.js';
 import { Publisher } from './publisher.js';
 import { Topology, apply } from './topology.js';
 
 export interface AmqpBrokerOptions {
-  /** One URL, or several (array, or joined with `;`) for failover between cluster nodes. */
+  /**
+   * One URL, or several for failover between cluster nodes: an array, or joined with `;` as
+   * Celery writes them. `heartbeat` and `frameMax` (131072 unless given; RabbitMQ 4.1 refuses
+   * less than 8192) may be set as query parameters.
+   */
   url: string | readonly string[];
   /** Heartbeat interval in seconds. @defaultValue 10 */
   heartbeat?: number;
@@ -43,7 +48,12 @@ export class AmqpBroker implements Broker, SubscriptionHost {
   readonly events = new TypedEmitter<BrokerEvents>();
   readonly useGlobalQos: boolean;
   readonly #urls: string[];
+  readonly #secrets: string[];
+  readonly #amqplib: PatchedAmqplib;
   readonly #options: AmqpBrokerOptions;
+  readonly #stats: BrokerStats = {
+    disconnects: 0, reconnects: 0, reconnectFailures: 0, consumerCancels: 0, undecodableHeaders: 0, lastDisconnectReason: null, lastDisconnectAt: null,
+  };
   readonly #topology = new Topology();
   readonly #publisher: Publisher;
   readonly #subscriptions = new Set<AmqpSubscription>();
@@ -59,13 +69,20 @@ export class AmqpBroker implements Broker, SubscriptionHost {
     this.#options = options;
     this.#urls = splitUrls(options.url);
     if (this.#urls.length === 0) throw new ConnectionClosedError('no broker URL given');
+    for (const url of this.#urls) withConnectionParams(url, 0); // a bad frameMax fails here, not at connect
+    this.#secrets = urlSecrets(this.#urls);
     this.displayUrl = this.#urls.map(redactUrl).join(';');
+    this.#amqplib = patchedAmqplib();
     this.#publisher = new Publisher(options.maxBuffer ?? 10_000);
     this.useGlobalQos = options.globalQos ?? true;
   }
 
   get state(): BrokerState {
     return this.#state;
+  }
+
+  stats(): BrokerStats {
+    return { ...this.#stats };
   }
 
   /** Liveness: connected, consuming, and when the last delivery arrived. */
@@ -191,7 +208,11 @@ export class AmqpBroker implements Broker, SubscriptionHost {
   // ---- SubscriptionHost -------------------------------------------------------------------
 
   onSubscriptionError(err: Error): void {
-    this.events.emit('error', err);
+    this.events.emit('error', this.#clean(err));
+  }
+
+  onUndecodableHeaders(): void {
+    this.#stats.undecodableHeaders++;
   }
 
   onSubscriptionClosed(sub: AmqpSubscription): void {
@@ -209,17 +230,20 @@ export class AmqpBroker implements Broker, SubscriptionHost {
     }, 200);
   }
 
-  onSubscriptionCancelled(sub: AmqpSubscription): void {
-    // The server cancelled a consumer (queue deleted, node lost): restore topology and consumers.
+  onSubscriptionCancelled(sub: AmqpSubscription, queue: string): void {
+    // The server cancelled a consumer (queue deleted, node lost, RabbitMQ 4.3's consumer
+    // timeout): declare the topology again and consume that queue again on the same channel,
+    // so deliveries still running on it can be settled.
+    this.#stats.consumerCancels++;
+    this.events.emit('consumer-cancelled', queue);
     setTimeout(() => {
-      const conn = this.#connection;
-      if (!conn || !this.#subscriptions.has(sub)) return;
+      if (!this.#connection || this.#state !== 'ready' || !this.#subscriptions.has(sub)) return;
       void (async () => {
         try {
           await this.#topology.replay(await this.#opsChannel());
-          await sub.restart(conn);
+          await sub.resume(queue);
         } catch (err) {
-          this.events.emit('error', err as Error);
+          this.events.emit('error', this.#clean(toError(err)));
         }
       })();
     }, 500);
@@ -242,13 +266,14 @@ export class AmqpBroker implements Broker, SubscriptionHost {
       }
     }
     this.#setState('idle');
-    throw new ConnectionClosedError(`cannot connect to the broker at ${this.displayUrl}: ${(lastError as Error)?.message ?? 'closed'}`, { cause: lastError });
+    const reason = lastError === undefined ? 'closed' : this.#clean(toError(lastError)).message;
+    throw new ConnectionClosedError(`cannot connect to the broker at ${this.displayUrl}: ${reason}`, { cause: lastError === undefined ? undefined : this.#clean(toError(lastError)) });
   }
 
   async #open(): Promise<void> {
     const url = this.#urls[this.#urlIndex % this.#urls.length]!;
     this.#urlIndex++;
-    const conn = await amqp.connect(withHeartbeat(url, this.#options.heartbeat ?? 10), {
+    const conn = await this.#amqplib.amqp.connect(withConnectionParams(url, this.#options.heartbeat ?? 10), {
       // without TCP_NODELAY, Nagle's algorithm and delayed ACKs add ~40 ms to a request/reply round trip
       noDelay: true,
       clientProperties: { connection_name: this.#options.connectionName ?? `celeriac ${process.pid}` },
@@ -305,7 +330,11 @@ export class AmqpBroker implements Broker, SubscriptionHost {
     }
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#setState('reconnecting');
-    this.events.emit('disconnected', err);
+    const reason = err ? this.#clean(err) : undefined;
+    this.#stats.disconnects++;
+    this.#stats.lastDisconnectReason = reason?.message ?? 'connection closed';
+    this.#stats.lastDisconnectAt = Date.now();
+    this.events.emit('disconnected', reason);
     void this.#reconnectLoop();
   }
 
@@ -315,10 +344,13 @@ export class AmqpBroker implements Broker, SubscriptionHost {
       if (this.#closing.signal.aborted) return;
       try {
         await this.#open();
+        this.#stats.reconnects++;
         this.events.emit('reconnected', attempt + 1);
         return;
-      } catch {
+      } catch (err) {
         // try again (next URL first, for clusters)
+        this.#stats.reconnectFailures++;
+        this.events.emit('reconnect-failed', attempt + 1, this.#clean(toError(err)));
       }
     }
   }
@@ -349,6 +381,15 @@ export class AmqpBroker implements Broker, SubscriptionHost {
     });
     this.#ops = ch;
     return ch;
+  }
+
+  /** The same error with any URL password taken out of its message. */
+  #clean(err: Error): Error {
+    const message = scrub(err.message, this.#secrets);
+    if (message === err.message) return err;
+    const clean = new Error(message);
+    clean.name = err.name;
+    return clean;
   }
 
   #setState(next: BrokerState): void {

@@ -6,13 +6,17 @@
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { DeliveryAlreadySettledError } from '../../errors/broker-errors.js';
+import { undecodableFields } from '../../protocol/field-table/field-value.js';
 import type { MessageProperties } from '../../protocol/message.js';
 import type { ConsumeOptions, Delivery, DeliveryHandler, Subscription } from '../broker.js';
 
 export interface SubscriptionHost {
   readonly useGlobalQos: boolean;
   onSubscriptionError(err: Error): void;
-  onSubscriptionCancelled(sub: AmqpSubscription): void;
+  /** The server cancelled the consumer of `queue` (queue deleted, consumer timeout). */
+  onSubscriptionCancelled(sub: AmqpSubscription, queue: string): void;
+  /** A delivery arrived whose headers could not be read in full. */
+  onUndecodableHeaders(): void;
   onSubscriptionClosed(sub: AmqpSubscription): void;
   /** The broker closed this subscription's channel (consumer timeout, a protocol error) while the connection lives. */
   onSubscriptionChannelLost(sub: AmqpSubscription, channel: Channel): void;
@@ -93,12 +97,14 @@ export class AmqpSubscription implements Subscription {
     this.#tags.clear();
   }
 
-  /** The server cancelled our consumers: drop the channel (RabbitMQ requeues what it held) and consume again. */
-  async restart(connection: ChannelModel): Promise<void> {
-    const old = this.#channel;
-    this.#channel = null;
-    if (old) await old.close().catch(() => undefined);
-    await this.reopen(connection);
+  /**
+   * The server cancelled the consumer of `queue`: consume it again on the same channel, so the
+   * deliveries still held from it (and from the other queues) can be settled as usual.
+   */
+  async resume(queue: string): Promise<void> {
+    const channel = this.#channel;
+    if (!channel || this.#cancelled || !this.#queues.includes(queue) || this.#tags.has(queue)) return;
+    await this.#consumeOne(channel, queue);
   }
 
   /** Closes the channel: anything unacknowledged is requeued by RabbitMQ. */
@@ -112,8 +118,10 @@ export class AmqpSubscription implements Subscription {
   async #consumeOne(channel: Channel, queue: string): Promise<void> {
     const ok = await channel.consume(queue, (msg) => {
       if (msg === null) {
-        // the server cancelled the consumer (queue deleted / failover): let the broker re-subscribe
-        if (this.#channel === channel && !this.#cancelled) this.host.onSubscriptionCancelled(this);
+        // the server cancelled the consumer (queue deleted, failover, consumer timeout): let the broker re-subscribe
+        if (this.#channel !== channel || this.#cancelled) return;
+        this.#tags.delete(queue);
+        this.host.onSubscriptionCancelled(this, queue);
         return;
       }
       this.#deliver(channel, queue, msg);
@@ -124,6 +132,7 @@ export class AmqpSubscription implements Subscription {
   #deliver(channel: Channel, queue: string, msg: ConsumeMessage): void {
     this.lastDeliveryAt = Date.now();
     const p = msg.properties;
+    if (p.headers && undecodableFields(p.headers)) this.host.onUndecodableHeaders();
     const delivery = new AmqpDelivery(this, channel, msg, queue, this.options.noAck === true, {
       contentType: p.contentType ?? '',
       contentEncoding: p.contentEncoding ?? '',

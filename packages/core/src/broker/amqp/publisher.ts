@@ -10,6 +10,7 @@
  */
 import type { ConfirmChannel, Options } from 'amqplib';
 import { BufferFullError, ConnectionClosedError, PublishError } from '../../errors/broker-errors.js';
+import { EncodeError } from '../../errors/serialization-errors.js';
 import type { OutgoingMessage, Route } from '../../protocol/message.js';
 
 interface Pending {
@@ -127,6 +128,10 @@ export class Publisher {
     } catch (err) {
       this.#inflight.delete(p);
       // encoding errors (bad header values) are the caller's fault and final
+      if (err instanceof EncodeError) {
+        p.reject(err);
+        return;
+      }
       if (err instanceof TypeError || err instanceof RangeError) {
         p.reject(new PublishError(`could not encode the message for AMQP: ${err.message}`, { cause: err }));
         return;

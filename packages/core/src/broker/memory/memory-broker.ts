@@ -5,6 +5,7 @@
  * dead-letter exchanges. All state lives on the instance.
  */
 import { ConnectionClosedError, PublishError } from '../../errors/broker-errors.js';
+import { encodeTable } from '../../protocol/field-table/encode-field-table.js';
 import type { OutgoingMessage, Route } from '../../protocol/message.js';
 import { TypedEmitter } from '../../util/typed-emitter.js';
 import type {
@@ -29,6 +30,8 @@ export class MemoryBroker implements Broker {
   readonly #exchanges = new Map<string, MemoryExchange>();
   readonly #subscriptions = new Set<MemorySubscription>();
   #dispatchScheduled = false;
+  /** Scratch space for checking headers with the AMQP encoder (as large as amqplib's). */
+  readonly #headerCheck = Buffer.alloc(65536);
 
   get state(): BrokerState {
     return this.#state;
@@ -100,6 +103,8 @@ export class MemoryBroker implements Broker {
 
   async publish(route: Route, message: OutgoingMessage): Promise<void> {
     this.#assertOpen();
+    // headers RabbitMQ could not carry are refused here too, with the same error
+    encodeTable(this.#headerCheck, message.properties.headers ?? {}, 0);
     const targets = this.#resolve(route);
     const ttl = message.properties.expiration === undefined ? NaN : Number(message.properties.expiration);
     const expiresAt = Number.isFinite(ttl) ? Date.now() + ttl : null;
