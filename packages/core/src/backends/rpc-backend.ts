@@ -1,5 +1,5 @@
 /**
- * Celery 5's `rpc://` backend. Each client owns one reply queue (non-durable, auto-delete,
+ * Celery 5's `rpc://` backend. Each client owns one reply queue (durable, auto-delete,
  * `x-expires` = result expiry) whose name goes into every task's `reply_to`; workers publish
  * each state change to the default exchange with routing key = `reply_to` and
  * `correlation_id` = task id. The client keeps the latest document per task. Results of
@@ -86,9 +86,11 @@ export class RpcBackend implements ResultBackend {
 
   async #declareReplyQueue(): Promise<string> {
     const { broker } = this.#options;
+    // durable + auto-delete + x-expires, as Celery ≥ 5.6 declares it: RabbitMQ 4.3 refuses
+    // transient non-exclusive queues, and the queue still goes when its consumer does
     await broker.declareQueue({
       name: this.#oid,
-      durable: false,
+      durable: true,
       autoDelete: true,
       arguments: { 'x-expires': (this.#options.expiresSeconds ?? 86_400) * 1000 },
     });

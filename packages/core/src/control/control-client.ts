@@ -103,7 +103,7 @@ export class ControlClient {
       const queue = `${this.#oid}.reply.${this.#ns}.pidbox`;
       await broker.declareExchange({ name: `${this.#ns}.pidbox`, type: 'fanout', durable: false, autoDelete: false });
       await broker.declareExchange({ name: `reply.${this.#ns}.pidbox`, type: 'direct', durable: false, autoDelete: false });
-      await broker.declareQueue({ name: queue, durable: false, autoDelete: true, arguments: { 'x-expires': 10_000, 'x-message-ttl': 300_000 } });
+      await broker.declareQueue({ name: queue, durable: false, autoDelete: true, exclusive: true, arguments: { 'x-expires': 10_000, 'x-message-ttl': 300_000 } });
       await broker.bindQueue({ queue, exchange: `reply.${this.#ns}.pidbox`, routingKey: this.#oid });
       this.#subscription = await broker.consume([queue], (d) => {
         const ticket = d.properties.headers?.ticket;

@@ -43,7 +43,8 @@ export class PidboxNode {
     const { broker } = this.app;
     const exchange = `${this.app.options.controlExchange}.pidbox`;
     await broker.declareExchange({ name: exchange, type: 'fanout', durable: false, autoDelete: false });
-    await broker.declareQueue({ name: this.queueName, durable: false, autoDelete: true, arguments: { 'x-expires': 10_000, 'x-message-ttl': 300_000 } });
+    // exclusive, as Celery ≥ 5.6 declares it: RabbitMQ 4.3 refuses transient non-exclusive queues
+    await broker.declareQueue({ name: this.queueName, durable: false, autoDelete: true, exclusive: true, arguments: { 'x-expires': 10_000, 'x-message-ttl': 300_000 } });
     await broker.bindQueue({ queue: this.queueName, exchange, routingKey: '' });
     this.#subscription = await broker.consume([this.queueName], (d) => {
       let req: ControlRequest;

@@ -35,7 +35,7 @@ export class EventReceiver extends TypedEmitter<EventReceiverEvents> {
     const { broker } = this.app;
     const exchange = this.app.options.eventExchange;
     await broker.declareExchange({ name: exchange, type: 'topic', durable: true, autoDelete: false });
-    await broker.declareQueue({ name: this.queue, durable: false, autoDelete: true, arguments: { 'x-message-ttl': 5000, 'x-expires': 60_000 } });
+    await broker.declareQueue({ name: this.queue, durable: false, autoDelete: true, exclusive: true, arguments: { 'x-message-ttl': 5000, 'x-expires': 60_000 } });
     await broker.bindQueue({ queue: this.queue, exchange, routingKey: this.routingKey });
     this.#subscription = await broker.consume([this.queue], (d) => {
       try {

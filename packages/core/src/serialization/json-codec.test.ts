@@ -67,9 +67,16 @@ describe('encode', () => {
     expect(text(plain.encode([undefined, 1n]))).toBe('[null,1]');
   });
 
-  it('writes NaN and Infinity as null (documented choice)', () => {
-    expect(text(plain.encode([NaN, Infinity, -Infinity, 1.5]))).toBe('[null,null,null,1.5]');
-    expect(text(plain.encode([NaN, 1n]))).toBe('[null,1]');
+  it('writes NaN and Infinity as Python does, never as null', () => {
+    expect(text(plain.encode([NaN, Infinity, -Infinity, 1.5]))).toBe('[NaN,Infinity,-Infinity,1.5]');
+    expect(text(plain.encode([NaN, 1n]))).toBe('[NaN,1]');
+    expect(text(plain.encode({ a: { b: -Infinity } }))).toBe('{"a":{"b":-Infinity}}');
+    expect(plain.decode(plain.encode({ x: [NaN, Infinity, -Infinity] }))).toEqual({ x: [NaN, Infinity, -Infinity] });
+  });
+
+  it('writes the exact digits of integers between 2^53 and 10^21', () => {
+    expect(text(plain.encode([2 ** 60, -(2 ** 60), 2 ** 53, 1e21, 9007199254740991]))).toBe('[1152921504606846976,-1152921504606846976,9007199254740992,1e+21,9007199254740991]');
+    expect(plain.decode(plain.encode({ n: 2 ** 60 }))).toEqual({ n: 2n ** 60n });
   });
 
   it.each([

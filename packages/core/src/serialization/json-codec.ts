@@ -30,8 +30,10 @@ const MAX_FAST_DEPTH = 64;
  * aware-UTC style) or, with `typeMarkers`, a `datetime` marker. Bytes (`Buffer`/`Uint8Array`)
  * throw {@link EncodeError} like kombu 5.2, or with `typeMarkers` become a `bytes` marker (UTF-8
  * text) or a `base64` marker. `undefined` becomes `null` in arrays and at the top level and is
- * dropped from objects. `NaN`/`±Infinity` become `null`, as with `JSON.stringify`: Python would
- * write `NaN`/`Infinity`, which no standard JSON parser accepts. Maps, Sets, other binary views,
+ * dropped from objects. `NaN`/`±Infinity` are written as Python's `json` writes them (`NaN`,
+ * `Infinity`, `-Infinity`), which kombu and this codec read back; never silently as `null`.
+ * Integers between 2^53 and 10^21 are written with their exact digits (2^60 as
+ * `1152921504606846976`, not `JSON.stringify`'s `1152921504606847000`). Maps, Sets, other binary views,
  * functions, symbols and circular structures throw {@link EncodeError} naming the value and where
  * it sits.
  *
@@ -62,10 +64,11 @@ function encodeJson(value: unknown, typeMarkers: boolean): string {
 function isPlainData(value: unknown, depth: number): boolean {
   switch (typeof value) {
     case 'string':
-    case 'number':
     case 'boolean':
     case 'undefined':
       return true;
+    case 'number':
+      return isStringifyExact(value);
     case 'object':
       break;
     default:
@@ -142,7 +145,7 @@ function encodeSlow(root: unknown, typeMarkers: boolean): string | undefined {
       case 'string':
         return JSON.stringify(value);
       case 'number':
-        return Number.isFinite(value) ? String(value) : 'null';
+        return writeNumber(value);
       case 'boolean':
         return value ? 'true' : 'false';
       case 'bigint':
@@ -178,6 +181,26 @@ function encodeSlow(root: unknown, typeMarkers: boolean): string | undefined {
   };
 
   return write(root, '');
+}
+
+/**
+ * True when `JSON.stringify` writes `n` so that Python reads the same number: not for NaN and
+ * ±Infinity (it writes `null`), nor for integers between 2^53 and 10^21, which it writes with the
+ * shortest digits that round-trip in JavaScript (2^60 as `1152921504606847000`), a different
+ * integer for Python.
+ */
+function isStringifyExact(n: number): boolean {
+  const abs = Math.abs(n);
+  return abs <= Number.MAX_SAFE_INTEGER || (abs >= 1e21 && abs !== Infinity);
+}
+
+/** A number as Python's `json` would write the same value. */
+function writeNumber(n: number): string {
+  if (isStringifyExact(n)) return String(n);
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return 'Infinity';
+  if (n === -Infinity) return '-Infinity';
+  return BigInt(n).toString(); // the exact integer this double holds
 }
 
 function decodeJson(body: Uint8Array, utf8: TextDecoder): unknown {

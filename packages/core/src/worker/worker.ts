@@ -8,7 +8,8 @@
 import type { Delivery, Subscription } from '../broker/broker.js';
 import type { CeleriacApp } from '../app.js';
 import { toError } from '../errors/base-error.js';
-import { NotRegisteredError } from '../errors/task-errors.js';
+import { InvalidTaskMessageError, NotRegisteredError } from '../errors/task-errors.js';
+import { undecodableFields } from '../protocol/field-table/field-value.js';
 import { parseTaskMessage } from '../protocol/parse-task-message.js';
 import { buildResultMeta } from '../protocol/result-meta.js';
 import { TaskState } from '../protocol/states.js';
@@ -20,6 +21,7 @@ import { deadLetter } from './dead-letter.js';
 import { EtaScheduler } from './eta-scheduler.js';
 import { finishFailure, finishRetry, finishSuccess, type FinishContext } from './finish-task.js';
 import { RevokedSet } from './revoked-set.js';
+import { storeRevoked } from './store-revoked.js';
 import { runTask } from './run-task.js';
 import type { WorkerEvents } from './worker-events.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
@@ -140,7 +142,10 @@ export class Worker {
     if (i >= 0) this.options.queues.splice(i, 1);
   }
 
-  /** Marks ids revoked; with `terminate`, running ones are aborted and recorded as REVOKED. */
+  /**
+   * Marks ids revoked and stores REVOKED for them at once (as Celery 5.6.2); with `terminate`,
+   * running ones are aborted too.
+   */
   revoke(ids: readonly string[], terminate = false): string[] {
     const terminated: string[] = [];
     for (const id of ids) {
@@ -152,6 +157,10 @@ export class Worker {
         terminated.push(id);
       }
     }
+    void storeRevoked(this.app.backend, this.app.logger, ids, (id) => {
+      const h = this.active.get(id) ?? this.reserved.find((r) => r.req.id === id) ?? this.scheduled.list().find((r) => r.req.id === id);
+      return { replyTo: h?.req.replyTo ?? null, correlationId: h?.req.correlationId ?? id };
+    });
     return terminated;
   }
 
@@ -193,6 +202,8 @@ export class Worker {
     let req: TaskRequest;
     try {
       const headers = delivery.properties.headers ?? {};
+      const unreadable = undecodableFields(headers);
+      if (unreadable) throw new InvalidTaskMessageError(`the AMQP headers could not be read: ${unreadable.reason}`);
       const body = this.app.codecs.decode(delivery.properties.contentType, delivery.body, headers.compression);
       req = parseTaskMessage({
         headers, body,

@@ -32,12 +32,13 @@ describe('decodeFields: every tag py-amqp, kombu and RabbitMQ write', () => {
     expect(decodeOne('i', be(4, (b) => b.writeUInt32BE(4_000_000_000)))).toBe(4_000_000_000);
   });
 
-  it('L and l are signed int64: a number when exact, a bigint beyond 2^53', () => {
+  it('L and l are signed int64: a number when a safe integer, else a bigint', () => {
     for (const tag of ['L', 'l']) {
       expect(decodeOne(tag, be(8, (b) => b.writeBigInt64BE(2n ** 40n)))).toBe(2 ** 40);
       expect(decodeOne(tag, be(8, (b) => b.writeBigInt64BE(-(2n ** 40n))))).toBe(-(2 ** 40));
       expect(decodeOne(tag, be(8, (b) => b.writeBigInt64BE(2n ** 53n - 1n)))).toBe(2 ** 53 - 1);
-      expect(decodeOne(tag, be(8, (b) => b.writeBigInt64BE(-(2n ** 53n))))).toBe(-(2 ** 53));
+      expect(decodeOne(tag, be(8, (b) => b.writeBigInt64BE(-(2n ** 53n) + 1n)))).toBe(-(2 ** 53) + 1);
+      expect(decodeOne(tag, be(8, (b) => b.writeBigInt64BE(-(2n ** 53n))))).toBe(-(2n ** 53n));
       expect(decodeOne(tag, be(8, (b) => b.writeBigInt64BE(2n ** 53n)))).toBe(2n ** 53n);
       expect(decodeOne(tag, be(8, (b) => b.writeBigInt64BE(-(2n ** 63n))))).toBe(-(2n ** 63n));
       expect(decodeOne(tag, be(8, (b) => b.writeBigInt64BE(-1n)))).toBe(-1);
@@ -124,8 +125,8 @@ describe('encodeTable then decodeFields gives the value back', () => {
   const int64 = fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n });
   /** What a value looks like after a round trip: integers a number when exact, else a bigint. */
   const normal = (v: unknown): unknown => {
-    if (typeof v === 'bigint') return v >= -(2n ** 53n) && v <= 2n ** 53n - 1n ? Number(v) : v;
-    if (typeof v === 'number' && Number.isInteger(v) && (v >= 2 ** 53 || v < -(2 ** 53)) && Math.abs(v) < 2 ** 63) return BigInt(v);
+    if (typeof v === 'bigint') return v >= -(2n ** 53n) + 1n && v <= 2n ** 53n - 1n ? Number(v) : v;
+    if (typeof v === 'number' && Number.isInteger(v) && (v >= 2 ** 53 || v <= -(2 ** 53)) && Math.abs(v) < 2 ** 63) return BigInt(v);
     if (Array.isArray(v)) return v.map(normal);
     if (v instanceof Date) return new Date(Math.floor(v.getTime() / 1000) * 1000);
     if (v && typeof v === 'object' && !(v instanceof Uint8Array)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normal(x)]));

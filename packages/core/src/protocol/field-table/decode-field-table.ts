@@ -156,9 +156,12 @@ function take(c: Cursor, size: number, end: number): number {
   return from;
 }
 
-/** A signed 64-bit integer: a `number` when exact, else a `bigint`. */
+/** A signed 64-bit integer: a `number` when it is a safe integer (as the JSON codec decides), else a `bigint`. */
 function readInt64(buf: Buffer, at: number): number | bigint {
   const hi = buf.readInt32BE(at);
-  if (hi >= -0x200000 && hi < 0x200000) return hi * 0x100000000 + buf.readUInt32BE(at + 4);
+  if (hi >= -0x200000 && hi < 0x200000) {
+    const n = hi * 0x100000000 + buf.readUInt32BE(at + 4);
+    if (n !== -0x20000000000000) return n; // -2^53 is exact but not a safe integer
+  }
   return buf.readBigInt64BE(at);
 }

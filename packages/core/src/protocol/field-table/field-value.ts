@@ -27,7 +27,7 @@
  * dead-letter hop or a quorum-queue redelivery. Put such numbers in the body.
  *
  * Decoding reads every tag py-amqp, kombu and RabbitMQ write (`L` included), 64-bit integers as a
- * `number` when exact and a `bigint` otherwise, `S` that is not UTF-8 as a `Buffer` (as py-amqp
+ * `number` when a safe integer and a `bigint` otherwise (as the JSON codec does), `S` that is not UTF-8 as a `Buffer` (as py-amqp
  * does), `T` as a `Date` and `D` in the `{ '!': 'decimal' }` form. It never throws: a table it
  * cannot read (unknown tag, truncated value) comes back with what could be read, marked with
  * the reason (see {@link undecodableFields}).
