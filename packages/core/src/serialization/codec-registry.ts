@@ -1,7 +1,8 @@
 /**
  * Per-app codecs and the accept list. Decoding checks the content type against the accept
  * list first (default: JSON only); pickle can never be accepted. zlib compression
- * (Celery's `compression: application/x-gzip`, which is zlib, not gzip) is undone first.
+ * (Celery's `compression: application/x-gzip`, which is zlib, not gzip; kombu also accepts the
+ * names `zlib` and `gzip` there) is undone first.
  */
 import { inflateSync, deflateSync } from 'node:zlib';
 import { ConfigurationError } from '../errors/task-errors.js';
@@ -11,6 +12,8 @@ import { createJsonCodec } from './json-codec.js';
 
 const PICKLE = new Set(['pickle', 'application/x-python-serialize']);
 export const ZLIB_COMPRESSION = 'application/x-gzip';
+/** What kombu (5.2 to 5.6) accepts in the `compression` header for zlib: the type it writes and its aliases. */
+const ZLIB_NAMES = new Set<unknown>([ZLIB_COMPRESSION, 'zlib', 'gzip']);
 
 export interface CodecRegistry {
   /** The codec to encode with, by name (`json`). */
@@ -49,7 +52,7 @@ export function createCodecRegistry(options: { accept?: readonly string[]; codec
       if (!acceptSet.has(type)) throw new ContentDisallowedError(type || '(none)', accepted);
       let raw = body;
       if (compression !== undefined && compression !== null) {
-        if (compression !== ZLIB_COMPRESSION) throw new DecodeError(`unsupported compression ${JSON.stringify(String(compression))}`);
+        if (!ZLIB_NAMES.has(compression as string)) throw new DecodeError(`unsupported compression ${JSON.stringify(String(compression))}`);
         try {
           raw = inflateSync(body);
         } catch (err) {

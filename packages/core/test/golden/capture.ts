@@ -6,6 +6,47 @@ import { createApp, MemoryBroker, type CeleriacApp, type Delivery } from '../../
 
 const FIXTURES = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'fixtures');
 
+/** One set of captured fixtures and what its Celery version adds to every task message. */
+export interface FixtureSet {
+  name: string;
+  dir: string;
+  /** Headers this version writes that Celeriac's producer leaves out (the worker reads them with defaults). */
+  newHeaders: readonly string[];
+  /**
+   * Takes out of a captured message what this version does differently from 5.2 where Celeriac's
+   * producer keeps 5.2's way (which this version's worker reads just as well).
+   */
+  align(scenario: string, message: WireMessage): WireMessage;
+}
+
+/**
+ * Celery 5.6 numbers the members of a plain group (`group_index` 0, 1…; 5.2 sends null, as
+ * Celeriac does: only chords use it), copies the chord's group id into the body's options, and
+ * keeps custom headers when a task retries (5.2 drops them, as Celeriac does).
+ */
+function alignWith52(scenario: string, m: WireMessage): WireMessage {
+  if (scenario === 'retry-republished' && m.headers) {
+    const { x_custom: _custom, ...headers } = m.headers;
+    const { x_custom: _type, ...types } = m.header_types ?? {};
+    return { ...m, headers, header_types: types };
+  }
+  if (scenario === 'group' && m.headers) {
+    return { ...m, headers: { ...m.headers, group_index: null }, header_types: { ...m.header_types, group_index: 'V' } };
+  }
+  if (scenario === 'chord') {
+    const body = JSON.parse(m.body) as [unknown, unknown, { chord?: { options?: Record<string, unknown> } }];
+    if (body[2].chord?.options) delete body[2].chord.options.group_id;
+    return { ...m, body: JSON.stringify(body) };
+  }
+  return m;
+}
+
+/** Celery 5.2.6 (Debian, captured here) and Celery 5.6.2 (captured elsewhere, copied in). */
+export const FIXTURE_SETS: readonly FixtureSet[] = [
+  { name: 'Celery 5.2.6', dir: FIXTURES, newHeaders: [], align: (_scenario, m) => m },
+  { name: 'Celery 5.6.2', dir: join(FIXTURES, 'celery-5.6'), newHeaders: ['replaced_task_nesting', 'stamped_headers', 'stamps'], align: alignWith52 },
+];
+
 export interface WireMessage {
   delivery_info?: { exchange: string; routing_key: string };
   properties: Record<string, unknown>;
@@ -20,12 +61,12 @@ export interface Fixture extends WireMessage {
   messages?: WireMessage[];
 }
 
-export function fixture(name: string): Fixture {
-  return JSON.parse(readFileSync(join(FIXTURES, 'celery-v2', `${name}.json`), 'utf8')) as Fixture;
+export function fixture(name: string, set: FixtureSet = FIXTURE_SETS[0]!): Fixture {
+  return JSON.parse(readFileSync(join(set.dir, 'celery-v2', `${name}.json`), 'utf8')) as Fixture;
 }
 
-export function resultFixtures(): { name: string; data: Record<string, unknown> }[] {
-  const dir = join(FIXTURES, 'results');
+export function resultFixtures(set: FixtureSet = FIXTURE_SETS[0]!): { name: string; data: Record<string, unknown> }[] {
+  const dir = join(set.dir, 'results');
   return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ name: f, data: JSON.parse(readFileSync(join(dir, f), 'utf8')) }));
 }
 
