@@ -101,7 +101,9 @@ export const CONTROL_COMMANDS: ReadonlyMap<string, ControlHandler> = new Map<str
     await w.removeQueue(q);
     return { ok: `no longer consuming from ${q}` };
   }],
-  ['hello', (w) => ({ revoked: Object.fromEntries(w.revoked.entries().map(([id, t]) => [id, t / 1000])), clock: w.services?.clock ?? 0 })],
+  // mingle: Python's LimitedSet.update() refuses a revoke time that is not a float, and JSON
+  // writes a whole number of seconds as an int, so those get a microsecond
+  ['hello', (w) => ({ revoked: Object.fromEntries(w.revoked.entries().map(([id, t]) => [id, t % 1000 === 0 ? t / 1000 + 1e-6 : t / 1000])), clock: w.services?.clock ?? 0 })],
   ['clock', (w) => ({ clock: w.services?.clock ?? 0 })],
   ['heartbeat', (w) => {
     void w.services?.heartbeat();

@@ -39,13 +39,18 @@ export function drive<T = Record<string, unknown>>(p: PythonEnv, args: string[],
 
 export interface PythonWorker {
   node: string;
+  /** The end of what the worker wrote to stderr (its log at warning level). */
+  log(): string;
+  /** True while the worker process runs. */
+  alive(): boolean;
   stop(): Promise<void>;
 }
 
-/** Starts a Python Celery worker and waits until it answers a ping. */
-export async function startPythonWorker(p: PythonEnv, name: string, extraArgs: string[] = []): Promise<PythonWorker> {
+/** Starts a Python Celery worker (with `mingle`, it syncs with the other workers first) and waits until it answers a ping. */
+export async function startPythonWorker(p: PythonEnv, name: string, extraArgs: string[] = [], options: { mingle?: boolean } = {}): Promise<PythonWorker> {
   const node = `${name}@${hostname()}`;
-  const child: ChildProcess = spawn(join(HARNESS, 'worker.sh'), [node, p.queue, ...extraArgs], { env: envOf(p), stdio: ['ignore', 'ignore', 'pipe'] });
+  const env = { ...envOf(p), INTEROP_MINGLE: options.mingle ? '1' : '0' };
+  const child: ChildProcess = spawn(join(HARNESS, 'worker.sh'), [node, p.queue, ...extraArgs], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-8000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -57,6 +62,8 @@ export async function startPythonWorker(p: PythonEnv, name: string, extraArgs: s
   }
   return {
     node,
+    log: () => stderr,
+    alive: () => child.exitCode === null && child.signalCode === null,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { undecodableFields } from '../../protocol/field-table/field-value.js';
 import { AMQPLIB_VERSION, patchedAmqplib } from './amqplib-compat.js';
 
 const require = createRequire(import.meta.url);
@@ -30,6 +31,15 @@ describe('Celeriac’s amqplib instance', () => {
     const frame = before.encodeProperties(60, 1, 0, { headers: { n: 300 } });
     expect(frame.includes(Buffer.from([1, 0x6e, 0x73]))).toBe(true);
     expect(require(join(lib, 'defs.js'))).toBe(before);
+  });
+
+  it('decodes a content header whose table it cannot read, marked, instead of throwing (which would drop the connection)', () => {
+    const { defs } = patchedAmqplib();
+    const table = Buffer.from([1, 0x61, 0x49, 0, 0, 0, 7, 1, 0x62, 0x5a, 1, 2, 3]); // a: I 7, then b with an unknown tag
+    const frame = Buffer.concat([Buffer.from([0x20, 0x00]), Buffer.from([0, 0, 0, table.length]), table]);
+    const props = defs.decode(defs.BasicProperties, frame) as { headers: Record<string, unknown> };
+    expect(props.headers).toEqual({ a: 7 });
+    expect(undecodableFields(props.headers)?.reason).toBe('header "b": unknown AMQP field type "Z" (0x5a) at byte 9');
   });
 
   it('loads from both published builds (ES module and CommonJS)', () => {

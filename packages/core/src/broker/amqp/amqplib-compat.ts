@@ -29,7 +29,8 @@ interface Codec {
   decodeFields: typeof decodeFields;
 }
 
-interface Defs {
+/** The part of amqplib's `lib/defs.js` (frame encoding and decoding) used here and in tests. */
+export interface AmqplibDefs {
   encodeMethod(id: number, channel: number, fields: object): Buffer;
   decode(id: number, buffer: Buffer): Record<string, unknown>;
   encodeProperties(id: number, channel: number, size: number, fields: object): Buffer;
@@ -40,6 +41,8 @@ interface Defs {
 export interface PatchedAmqplib {
   readonly amqp: typeof Amqplib;
   readonly version: string;
+  /** The frame codec of this instance (what the connection uses), for tests. */
+  readonly defs: AmqplibDefs;
 }
 
 let loaded: PatchedAmqplib | null = null; // a cache of loaded code, not application state
@@ -69,10 +72,10 @@ function load(): PatchedAmqplib {
     codec.encodeTable = encodeTable;
     codec.decodeFields = decodeFields;
     const amqp = requireHere(entry) as typeof Amqplib;
-    const defs = requireHere(join(lib, 'defs.js')) as Defs;
+    const defs = requireHere(join(lib, 'defs.js')) as AmqplibDefs;
     const { version } = requireHere(join(root, 'package.json')) as { version: string };
     selfCheck(defs, version);
-    return { amqp, version };
+    return { amqp, version, defs };
   } finally {
     for (const key of Object.keys(cache)) if (ours(key)) delete cache[key];
     for (const [key, module] of saved) cache[key] = module;
@@ -80,7 +83,7 @@ function load(): PatchedAmqplib {
 }
 
 /** Encodes and decodes a header through amqplib's own frame code: both must be ours. */
-function selfCheck(defs: Defs, version: string): void {
+function selfCheck(defs: AmqplibDefs, version: string): void {
   const frame = defs.encodeProperties(defs.BasicProperties, 1, 0, { headers: { n: 300, big: 2 ** 40 } });
   const tags = frame.includes(Buffer.from([1, 0x6e, 0x49])) && frame.includes(Buffer.from('big\x6c', 'latin1'));
   const wire = Buffer.from([0x00, 0x00, 0x00, 0x0b, 0x01, 0x4c, 0x4c, 0, 0, 0, 0x01, 0, 0, 0, 0]);
