@@ -36,10 +36,11 @@ export { createCodecRegistry, type CodecRegistry } from './serialization/codec-r
 
 // brokers
 export type {
-  Broker, BrokerEvents, BrokerState, Delivery, QueueSpec, ExchangeSpec, BindingSpec, ConsumeOptions, Subscription,
+  Broker, BrokerEvents, BrokerState, BrokerStats, Delivery, QueueSpec, ExchangeSpec, BindingSpec, ConsumeOptions, Subscription,
 } from './broker/broker.js';
 export { MemoryBroker } from './broker/memory/memory-broker.js';
 export { AmqpBroker, type AmqpBrokerOptions } from './broker/amqp/amqp-broker.js';
+export { undecodableFields, type FieldValue, type TypedFieldValue, type UndecodableFields } from './protocol/field-table/field-value.js';
 
 // worker
 export { Worker, type WorkerState, type HeldRequest } from './worker/worker.js';

@@ -57,9 +57,22 @@ describe('renderMetrics', () => {
     expect(text).toContain('celeriac_workers_online 2');
     expect(text).toContain('celeriac_tasks_tracked 7');
     expect(text).toContain('celeriac_broker_connected 1');
+    expect(text).not.toContain('celeriac_broker_disconnects_total');
     // every sample line is `name{labels} value` or `name value`
     for (const line of text.trim().split('\n')) {
       if (!line.startsWith('#')) expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$/);
     }
+  });
+
+  it('writes the broker connection counters when the broker keeps them', () => {
+    const text = renderMetrics({
+      metrics: new TaskMetrics(), queues: [], workersOnline: 0, tasksTracked: 0, brokerConnected: true,
+      brokerStats: { disconnects: 3, reconnects: 2, reconnectFailures: 7, consumerCancels: 1, undecodableHeaders: 4, lastDisconnectReason: 'x', lastDisconnectAt: 1 },
+    });
+    expect(text).toContain('# TYPE celeriac_broker_disconnects_total counter\nceleriac_broker_disconnects_total 3');
+    expect(text).toContain('celeriac_broker_reconnects_total 2');
+    expect(text).toContain('celeriac_broker_reconnect_failures_total 7');
+    expect(text).toContain('celeriac_broker_consumer_cancels_total 1');
+    expect(text).toContain('celeriac_broker_undecodable_headers_total 4');
   });
 });

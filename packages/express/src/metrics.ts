@@ -3,6 +3,7 @@
  * state and name, a runtime histogram, queue depth and online workers. `TaskMetrics` keeps
  * the numbers (fed by the `TaskMonitor`); `renderMetrics` writes them out. Pure, no I/O.
  */
+import type { BrokerStats } from '@celeriac/core';
 
 /** Default runtime buckets, seconds. */
 export const DEFAULT_RUNTIME_BUCKETS: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]);
@@ -99,7 +100,17 @@ export interface MetricsSnapshot {
   workersOnline: number;
   tasksTracked: number;
   brokerConnected: boolean;
+  /** The broker's connection counters, when it keeps them (the AMQP broker does). */
+  brokerStats?: BrokerStats;
 }
+
+const BROKER_COUNTERS: readonly [keyof BrokerStats, string, string][] = [
+  ['disconnects', 'celeriac_broker_disconnects_total', 'Broker connections lost.'],
+  ['reconnects', 'celeriac_broker_reconnects_total', 'Broker connections re-established after a loss.'],
+  ['reconnectFailures', 'celeriac_broker_reconnect_failures_total', 'Reconnect attempts that failed.'],
+  ['consumerCancels', 'celeriac_broker_consumer_cancels_total', 'Consumers the broker cancelled (consumed again).'],
+  ['undecodableHeaders', 'celeriac_broker_undecodable_headers_total', 'Deliveries whose AMQP headers could not be read in full (dead-lettered).'],
+];
 
 /** The whole `/metrics` page. */
 export function renderMetrics(s: MetricsSnapshot): string {
@@ -116,6 +127,9 @@ export function renderMetrics(s: MetricsSnapshot): string {
     '# HELP celeriac_broker_connected 1 when the broker connection is up.', '# TYPE celeriac_broker_connected gauge',
     `celeriac_broker_connected ${s.brokerConnected ? 1 : 0}`,
   );
+  for (const [key, name, help] of BROKER_COUNTERS) {
+    if (s.brokerStats) lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${s.brokerStats[key] as number}`);
+  }
   return lines.join('\n') + '\n';
 }
 

@@ -97,6 +97,7 @@ export function metricsRoute(ctx: RouterContext): Handler {
       workersOnline: ctx.monitor.workersOnline(),
       tasksTracked: ctx.monitor.size,
       brokerConnected: checkHealth(ctx.app.broker).broker.connected,
+      ...(ctx.app.broker.stats ? { brokerStats: ctx.app.broker.stats() } : {}),
     });
     res.type('text/plain; version=0.0.4; charset=utf-8').send(text);
   };

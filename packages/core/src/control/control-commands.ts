@@ -41,7 +41,8 @@ export const CONTROL_COMMANDS: ReadonlyMap<string, ControlHandler> = new Map<str
     clock: String(w.services?.clock ?? 0),
     uptime: Math.round((Date.now() - w.startedAt) / 1000),
     pool: { 'max-concurrency': w.options.concurrency, processes: [process.pid], implementation: 'celeriac:async' },
-    broker: { transport: w.app.broker.kind, hostname: osHostname(), url: w.app.broker.displayUrl },
+    // connection counters ride along with the fields Celery reports (Flower shows the whole dict)
+    broker: { transport: w.app.broker.kind, hostname: osHostname(), url: w.app.broker.displayUrl, ...w.app.broker.stats?.() },
     prefetch_count: w.options.prefetch,
     rusage: { maxrss: Math.round(process.memoryUsage().rss / 1024), utime: process.cpuUsage().user / 1e6, stime: process.cpuUsage().system / 1e6 },
     sw_ident: 'celeriac',

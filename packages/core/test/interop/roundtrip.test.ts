@@ -55,6 +55,18 @@ describe(`header tables and JSON bodies through py-amqp and kombu (${RUNS} cases
     for (const name of queues) await broker.declareQueue({ name, durable: true, autoDelete: false });
   });
 
+  /** The first delivery on `queue`, settled by `settle`. */
+  async function collectWith(queue: string, settle: (d: Delivery) => void): Promise<Delivery[]> {
+    const got: Delivery[] = [];
+    const sub = await broker.consume([queue], (d) => {
+      got.push(d);
+      settle(d);
+    }, { prefetch: 1 });
+    await until(() => got.length === 1, 10_000);
+    await sub.cancel();
+    return got;
+  }
+
   afterAll(async () => {
     for (const name of queues) await broker.deleteQueue(name).catch(() => undefined);
     await broker.close();
@@ -111,6 +123,24 @@ describe(`header tables and JSON bodies through py-amqp and kombu (${RUNS} cases
     const bad = lines.filter((l) => l.ok !== true).map((l) => ({ sent: cases[Number(l.id)], got: l.got }));
     expect(bad, `seed ${SEED + 1}`).toEqual([]);
     expect(lines).toHaveLength(cases.length);
+  });
+
+  it('reads every integer right after RabbitMQ re-encodes the headers (a dead-letter hop writes them all as l)', async () => {
+    const [src, dst] = [unique('rt_dlx_src'), unique('rt_dlx_dst')];
+    const headers = { a: 300, b: -(2 ** 40), c: 2 ** 40, d: -(2n ** 63n), e: 2n ** 63n - 1n, f: [-(2 ** 31) - 1, 2 ** 31] };
+    try {
+      await broker.declareQueue({ name: dst, durable: true, autoDelete: false });
+      await broker.declareQueue({ name: src, durable: true, autoDelete: false, arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': dst } });
+      await broker.publish({ exchange: '', routingKey: src }, { body: Buffer.from('{}'), properties: { contentType: 'application/json', contentEncoding: 'utf-8', headers } });
+      const [first] = await collectWith(src, (d) => d.reject(false));
+      expect(first!.properties.headers).toEqual(headers);
+      const [dead] = await collectWith(dst, (d) => d.ack());
+      const got = dead!.properties.headers as Record<string, unknown> & { 'x-death': { count: unknown; time: unknown }[] };
+      expect(Object.fromEntries(Object.entries(got).filter(([k]) => !k.startsWith('x-')))).toEqual(headers);
+      expect(got['x-death'][0]).toMatchObject({ count: 1, queue: src, reason: 'rejected', time: expect.any(Date) });
+    } finally {
+      for (const name of [src, dst]) await broker.deleteQueue(name).catch(() => undefined);
+    }
   });
 
   it('refuses NaN, Infinity and bigints beyond 64 bits in headers at send time, and the connection stays up', async () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,21 @@ describe('Celeriac’s amqplib instance', () => {
     const props = defs.decode(defs.BasicProperties, frame) as { headers: Record<string, unknown> };
     expect(props.headers).toEqual({ a: 7 });
     expect(undecodableFields(props.headers)?.reason).toBe('header "b": unknown AMQP field type "Z" (0x5a) at byte 9');
+  });
+
+  it('is the only amqplib any package loads, so every header and argument table goes through one encoder', () => {
+    const packages = fileURLToPath(new URL('../../../../', import.meta.url));
+    const offenders: string[] = [];
+    for (const pkg of readdirSync(packages)) {
+      const src = join(packages, pkg, 'src');
+      if (!existsSync(src)) continue;
+      for (const file of readdirSync(src, { recursive: true }) as string[]) {
+        if (!file.endsWith('.ts') || file.endsWith('.test.ts') || file.endsWith('amqplib-compat.ts')) continue;
+        const text = readFileSync(join(src, file), 'utf8');
+        if (/^import (?!type )[^;]*from 'amqplib'|require\('amqplib'\)|import\('amqplib'\)/m.test(text)) offenders.push(`${pkg}/src/${file}`);
+      }
+    }
+    expect(offenders).toEqual([]);
   });
 
   it('loads from both published builds (ES module and CommonJS)', () => {
