@@ -21,7 +21,12 @@ function redactOne(url: string): string {
   }
 }
 
-/** The passwords in these URLs, as written and percent-decoded, for scrubbing messages. */
+/**
+ * The passwords in these URLs, as written and percent-decoded, for scrubbing messages. Ones
+ * shorter than 4 characters are left out: replacing every `1` in "127.0.0.1" helps nobody, and
+ * the texts scrubbed (socket and AMQP errors) never quote a password anyway; URLs themselves are
+ * always shown redacted.
+ */
 export function urlSecrets(urls: readonly string[]): string[] {
   const out = new Set<string>();
   for (const url of urls) {
@@ -34,12 +39,12 @@ export function urlSecrets(urls: readonly string[]): string[] {
       // not valid percent-encoding: the raw form is all there is
     }
   }
-  return [...out].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
+  return [...out].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
 }
 
-/** Replaces every known password in `text` with `***`. */
+/** Hides the password of any URL written in `text`, then every known password, with `***`. */
 export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
+  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*):[^@/\s]*@/gi, '$1:***@');
   for (const s of secrets) out = out.split(s).join('***');
   return out;
 }
@@ -51,7 +56,7 @@ export function scrub(text: string, secrets: readonly string[]): string {
  */
 export function withConnectionParams(url: string, heartbeatSeconds: number): string {
   const frame = /[?&]frameMax=([^&]*)/.exec(url);
-  if (frame && !(Number(frame[1]) >= MIN_FRAME_MAX || Number(frame[1]) === 0)) {
+  if (frame && !(/^\d+$/.test(frame[1]!) && (Number(frame[1]) >= MIN_FRAME_MAX || Number(frame[1]) === 0))) {
     throw new ConfigurationError(`frameMax=${frame[1]} in the broker URL is below ${MIN_FRAME_MAX}, which RabbitMQ 4.1 and later refuse; leave it out (Celeriac asks for ${DEFAULT_FRAME_MAX})`);
   }
   const params: string[] = [];
