@@ -123,7 +123,7 @@ describe('decodeFields never throws', () => {
 
 describe('encodeTable then decodeFields gives the value back', () => {
   const int64 = fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n });
-  /** What a value looks like after a round trip: integers a number when exact, else a bigint. */
+  /** What a value looks like after a round trip: integers a number when safe, else a bigint; Dates in whole seconds. */
   const normal = (v: unknown): unknown => {
     if (typeof v === 'bigint') return v >= -(2n ** 53n) + 1n && v <= 2n ** 53n - 1n ? Number(v) : v;
     if (typeof v === 'number' && Number.isInteger(v) && (v >= 2 ** 53 || v <= -(2 ** 53)) && Math.abs(v) < 2 ** 63) return BigInt(v);

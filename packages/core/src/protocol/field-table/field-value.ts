@@ -26,11 +26,11 @@
  * py-amqp ≤ 5.3 reads `l` as unsigned, so a header below −2^31 reaches Python as n + 2^64 after a
  * dead-letter hop or a quorum-queue redelivery. Put such numbers in the body.
  *
- * Decoding reads every tag py-amqp, kombu and RabbitMQ write (`L` included), 64-bit integers as a
- * `number` when a safe integer and a `bigint` otherwise (as the JSON codec does), `S` that is not UTF-8 as a `Buffer` (as py-amqp
- * does), `T` as a `Date` and `D` in the `{ '!': 'decimal' }` form. It never throws: a table it
- * cannot read (unknown tag, truncated value) comes back with what could be read, marked with
- * the reason (see {@link undecodableFields}).
+ * Decoding reads every tag py-amqp, kombu and RabbitMQ write (`L` included): 64-bit integers as
+ * a `number` when they are safe integers and a `bigint` otherwise (as the JSON codec does), `S`
+ * that is not UTF-8 as a `Buffer` (as py-amqp does), `T` as a `Date`, `D` in the
+ * `{ '!': 'decimal' }` form. It never throws: a table it cannot read (unknown tag, truncated
+ * value) comes back with what could be read, marked with the reason (see {@link undecodableFields}).
  */
 
 /** The explicit-type form amqplib documents (`{ '!': type, value }`). */
