@@ -92,6 +92,12 @@ describe('encodeTable: one tag per kind of value', () => {
     expect(tagOf({ '!': 'long', value: -(2n ** 40n) })).toBe('L');
   });
 
+  it("writes an object whose '!' is not one of amqplib's type names as an ordinary table", () => {
+    expect(tagOf({ '!': 'shoe', value: 1 })).toBe('F');
+    expect(tagOf({ '!': 0 })).toBe('F');
+    expect(tagOf({ '!': 'int', value: 1, other: 2 })).toBe('F');
+  });
+
   it('writes inherited enumerable keys, as amqplib passes Object.create(headers)', () => {
     const buf = Buffer.alloc(64);
     const size = encodeTable(buf, Object.create({ a: 1 }) as object, 0);

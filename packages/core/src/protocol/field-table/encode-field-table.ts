@@ -206,9 +206,16 @@ function writeTimestamp(buffer: Buffer, when: unknown, at: number): number {
   return at + 9;
 }
 
-/** amqplib's explicit form: exactly the keys `!` (a type name) and `value`. */
+/** Every type name amqplib's explicit form knows; another name makes an ordinary table. */
+const AMQPLIB_TYPES = new Set([
+  'timestamp', 'decimal', 'float', 'double', 'float64', 'int', 'int32', 'long', 'int64',
+  'byte', 'int8', 'unsignedbyte', 'uint8', 'short', 'int16', 'unsignedshort', 'uint16', 'unsignedint', 'uint32',
+]);
+
+/** amqplib's explicit form: exactly the keys `!` (one of amqplib's type names) and `value`. */
 function isTyped(value: object): value is { '!': string; value: unknown } {
-  return typeof (value as { '!'?: unknown })['!'] === 'string' && Object.hasOwn(value, 'value') && Object.keys(value).length === 2;
+  const type = (value as { '!'?: unknown })['!'];
+  return typeof type === 'string' && AMQPLIB_TYPES.has(type) && Object.hasOwn(value, 'value') && Object.keys(value).length === 2;
 }
 
 /** amqplib's explicit form, limited to the types py-amqp reads back as written. */
@@ -218,6 +225,7 @@ function writeTyped(buffer: Buffer, typed: { '!': string; value: unknown }, at: 
     case 'timestamp':
       return writeTimestamp(buffer, v, at);
     case 'double':
+    case 'float64':
       if (typeof v !== 'number') break;
       return writeDouble(buffer, v, at);
     case 'float':
@@ -228,10 +236,13 @@ function writeTyped(buffer: Buffer, typed: { '!': string; value: unknown }, at: 
       buffer.writeFloatBE(v, at + 1);
       return at + 5;
     case 'int':
-    case 'long': {
+    case 'int32':
+    case 'long':
+    case 'int64': {
       if (typeof v !== 'bigint' && !(typeof v === 'number' && Number.isInteger(v))) break;
       const n = BigInt(v);
-      if (typed['!'] === 'int' && (n < INT32_MIN || n > INT32_MAX)) throw problem(`${n} does not fit in a 32-bit int`);
+      const int32 = typed['!'] === 'int' || typed['!'] === 'int32';
+      if (int32 && (n < INT32_MIN || n > INT32_MAX)) throw problem(`${n} does not fit in a 32-bit int`);
       return writeInteger(buffer, n, at);
     }
     case 'decimal': {
