@@ -4,6 +4,7 @@ import type { ResultBackend } from './backends/result-backend.js';
 import type { RoutesTable } from './producer/routing.js';
 import type { Codec } from './serialization/codec.js';
 import type { Logger } from './util/logger.js';
+import type { Instrumentation } from './instrumentation/instrumentation.js';
 
 export interface AppOptions {
   /**
@@ -47,6 +48,12 @@ export interface AppOptions {
   /** Connection settings for amqp:// brokers. */
   amqp?: Omit<AmqpBrokerOptions, 'url'>;
   logger?: Logger;
+  /**
+   * Wrappers around every task this app publishes and every task its workers run (tracing,
+   * timing, extra headers), outermost first; e.g. `[celeriacOtel()]` from `@celeriac/otel`.
+   * @defaultValue []
+   */
+  instrumentation?: readonly Instrumentation[];
 }
 
 export const APP_DEFAULTS: Readonly<{

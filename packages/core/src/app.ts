@@ -34,6 +34,8 @@ import { ControlClient } from './control/control-client.js';
 import { EventReceiver } from './events/event-receiver.js';
 import { SentEvents } from './events/sent-events.js';
 import type { WorkerOptions } from './worker/worker-options.js';
+import { composePublish } from './instrumentation/instrumentation.js';
+import { toError } from './errors/base-error.js';
 
 export interface CeleriacApp {
   readonly broker: Broker;
@@ -85,6 +87,7 @@ export function createApp(options: AppOptions = {}): CeleriacApp {
     serializer: opts.serializer,
     routeFor: route,
     taskOptions: (name) => tasks.get(name)?.options,
+    wrapPublish: composePublish(opts.instrumentation ?? [], (err, name) => logger.error(`instrumentation ${name}: ${toError(err).message}`)),
     ...(opts.sendSentEvent ? { onSent: (info) => sentEvents?.sent(info) } : {}),
   });
   let sentEvents: SentEvents | undefined;

@@ -65,4 +65,10 @@ export * from './errors/index.js';
 
 // utilities
 export { TypedEmitter } from './util/typed-emitter.js';
-export { createConsoleLogger, type Logger } from './util/logger.js';
+export { createConsoleLogger, parseLogLevel, setLogLevel, logsAt, type Logger, type LogLevel } from './util/logger.js';
+export { logText } from './util/log-text.js';
+
+// instrumentation (tracing and timing hooks; see @celeriac/otel)
+export type {
+  Instrumentation, PublishInfo, PublishWrapper, TaskRunInfo, TaskRunOutcome, TaskRunWrapper,
+} from './instrumentation/instrumentation.js';

@@ -4,6 +4,7 @@
  */
 import { hostname as osHostname, loadavg } from 'node:os';
 import type { HeldRequest, Worker } from '../worker/worker.js';
+import { bugReport, confTable } from './worker-conf.js';
 
 export type ControlHandler = (worker: Worker, args: Record<string, unknown>) => unknown;
 
@@ -26,6 +27,17 @@ function ids(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
   return [];
+}
+
+/** Celery's strtobool for `with_defaults` (it may arrive as a bool or as text from the CLI). */
+function truthy(v: unknown): boolean {
+  return v === true || (typeof v === 'string' && ['1', 'true', 'yes', 'y', 'on'].includes(v.toLowerCase()));
+}
+
+/** `n` of pool_grow / pool_shrink: a positive integer, 1 when missing. */
+function count(v: unknown): number {
+  const n = typeof v === 'string' ? Number(v) : v;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 1;
 }
 
 export const CONTROL_COMMANDS: ReadonlyMap<string, ControlHandler> = new Map<string, ControlHandler>([
@@ -101,6 +113,17 @@ export const CONTROL_COMMANDS: ReadonlyMap<string, ControlHandler> = new Map<str
     const q = String(a.queue);
     await w.removeQueue(q);
     return { ok: `no longer consuming from ${q}` };
+  }],
+  ['conf', (w, a) => confTable(w, truthy(a.with_defaults))],
+  ['dump_conf', (w, a) => confTable(w, truthy(a.with_defaults))],
+  ['report', (w) => bugReport(w)],
+  ['pool_grow', (w, a) => {
+    w.setConcurrency(w.options.concurrency + count(a.n));
+    return { ok: 'pool will grow' };
+  }],
+  ['pool_shrink', (w, a) => {
+    w.setConcurrency(w.options.concurrency - count(a.n));
+    return { ok: 'pool will shrink' };
   }],
   // mingle: Python's LimitedSet.update() refuses a revoke time that is not a float, and JSON
   // writes a whole number of seconds as an int, so those get a microsecond

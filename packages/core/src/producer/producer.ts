@@ -16,6 +16,7 @@ import { Signature } from '../canvas/signature.js';
 import type { SignatureDict } from '../canvas/signature-dict.js';
 import type { Topology } from './topology.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
+import type { PublishInfo, Wrapped } from '../instrumentation/instrumentation.js';
 
 /** What a producer reports after each confirmed publish (with the real arguments, not reprs). */
 export interface SentInfo {
@@ -51,6 +52,8 @@ export interface ProducerContext {
   taskOptions(taskName: string): TaskOptions | undefined;
   /** Called after each publish (Celery `task-sent` events). */
   onSent?: (info: SentInfo) => void;
+  /** The app's publish instrumentation, composed; null when there is none. */
+  wrapPublish?: Wrapped<PublishInfo, void> | null;
 }
 
 export class Producer {
@@ -110,10 +113,16 @@ export class Producer {
       headers.compression = ZLIB_COMPRESSION;
     }
     if (queue !== null && !ctx.topology.isDeclared(queue)) await ctx.topology.ensureTaskQueue(queue);
-    await ctx.broker.publish(route, {
-      body,
-      properties: { ...built.properties, contentType: codec.contentType, contentEncoding: codec.contentEncoding, headers },
-    });
+    const message = { body, properties: { ...built.properties, contentType: codec.contentType, contentEncoding: codec.contentEncoding, headers } };
+    if (ctx.wrapPublish) {
+      const info: PublishInfo = {
+        taskId: id, taskName: name, route, queue, rootId: built.headers.root_id, parentId: built.headers.parent_id,
+        groupId: built.headers.group, retries: built.headers.retries, headers,
+      };
+      await ctx.wrapPublish(info, () => ctx.broker.publish(route, message));
+    } else {
+      await ctx.broker.publish(route, message);
+    }
     if (ctx.onSent || this.events.listenerCount('task-sent') > 0) {
       const info: SentInfo = {
         id, name, args: [...args], kwargs, queue, exchange: route.exchange, routingKey: route.routingKey,

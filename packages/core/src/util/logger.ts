@@ -1,17 +1,52 @@
-/** The logging seam: anything with these four methods (console, pino, winston) works. */
+/**
+ * The logging seam: anything with these four methods (console, pino, winston) works. Two
+ * optional members, spelled as pino and winston spell them, let Celeriac skip building lines
+ * nobody will see (`isLevelEnabled`) and let the CLI's `-l/--loglevel` change the level of
+ * the app's logger after the app was created (`level`).
+ */
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** Whether a line at this level would be written (pino and winston loggers have it). */
+  isLevelEnabled?(level: 'debug' | 'info' | 'warn' | 'error'): boolean;
+  /** The current minimum level, settable (pino and winston loggers have it). */
+  level?: string;
 }
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 export type LogLevel = keyof typeof LEVELS;
 
-/** A plain stderr logger; level from `CELERIAC_LOG` (debug, info, warn, error, silent). */
-export function createConsoleLogger(level: LogLevel = (process.env.CELERIAC_LOG as LogLevel | undefined) ?? 'info'): Logger {
-  const min = LEVELS[level] ?? LEVELS.info;
+/** Celery's `-l` names (any case) and ours: DEBUG, INFO, WARNING/WARN, ERROR, CRITICAL/FATAL, SILENT. */
+const ALIASES: Readonly<Record<string, LogLevel>> = {
+  debug: 'debug', info: 'info', warning: 'warn', warn: 'warn', error: 'error', critical: 'error', fatal: 'error', silent: 'silent',
+};
+
+/** A level name as Celery's `-l/--loglevel` accepts it → ours; null when it is not a level. */
+export function parseLogLevel(name: string): LogLevel | null {
+  return ALIASES[name.trim().toLowerCase()] ?? null;
+}
+
+/** True unless the logger says lines at `level` are dropped (loggers that cannot tell get every line). */
+export function logsAt(logger: Logger, level: 'debug' | 'info' | 'warn' | 'error'): boolean {
+  return typeof logger.isLevelEnabled === 'function' ? logger.isLevelEnabled(level) : true;
+}
+
+/**
+ * Sets the level of a logger that has a settable `level` (the console logger, pino, winston);
+ * returns false when it has none (then the logger's own configuration decides).
+ */
+export function setLogLevel(logger: Logger, level: LogLevel): boolean {
+  if (!('level' in logger)) return false;
+  logger.level = level;
+  return true;
+}
+
+/** A plain stderr logger; level from `CELERIAC_LOG` (debug, info, warn, error, silent), changeable through `level`. */
+export function createConsoleLogger(level: LogLevel = parseLogLevel(process.env.CELERIAC_LOG ?? '') ?? 'info'): Logger & { level: string } {
+  let min: number = LEVELS[level] ?? LEVELS.info;
+  let current: LogLevel = level in LEVELS ? level : 'info';
   const write = (lvl: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < min) return;
     const extra = fields && Object.keys(fields).length > 0 ? ' ' + safeJson(fields) : '';
@@ -22,6 +57,16 @@ export function createConsoleLogger(level: LogLevel = (process.env.CELERIAC_LOG 
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
+    isLevelEnabled: (lvl) => LEVELS[lvl] >= min,
+    get level(): string {
+      return current;
+    },
+    set level(next: string) {
+      const parsed = parseLogLevel(next);
+      if (parsed === null) throw new TypeError(`unknown log level ${JSON.stringify(next)} (use debug, info, warning, error, critical or silent)`);
+      current = parsed;
+      min = LEVELS[parsed];
+    },
   };
 }
 

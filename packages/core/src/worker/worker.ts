@@ -27,6 +27,9 @@ import type { WorkerEvents } from './worker-events.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
 import { WorkerServices } from './worker-services.js';
 import { parseRateLimit, TokenBucket, type RateLimit } from './rate-limit.js';
+import { composeRun, type TaskRunInfo, type TaskRunOutcome, type Wrapped } from '../instrumentation/instrumentation.js';
+import { runInfo, toRunOutcome } from './run-outcome.js';
+import { TaskLog } from './task-log.js';
 
 /** A request the worker holds: parsed message, its delivery, and run-time state. */
 export interface HeldRequest {
@@ -37,6 +40,8 @@ export interface HeldRequest {
   startedAt: number | null;
   abort: AbortController;
   acknowledged: boolean;
+  /** How the run ended (for instrumentation); null until it did. */
+  outcome?: TaskRunOutcome | null;
 }
 
 export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -64,6 +69,8 @@ export class Worker {
   readonly #buckets = new Map<string, TokenBucket>();
   readonly #rateOverrides = new Map<string, number | null>();
   #rateTimer: NodeJS.Timeout | null = null;
+  readonly #wrapRun: Wrapped<TaskRunInfo, TaskRunOutcome> | null;
+  readonly #log: TaskLog;
 
   constructor(app: CeleriacApp, options: WorkerOptions = {}) {
     this.app = app;
@@ -80,6 +87,8 @@ export class Worker {
       },
     };
     this.events.on('error', (err) => app.logger.error(`worker: ${err.message}`));
+    this.#wrapRun = composeRun(app.options.instrumentation ?? [], (err, name) => app.logger.error(`instrumentation ${name}: ${toError(err).message}`));
+    this.#log = new TaskLog(app.logger);
   }
 
   get state(): WorkerState {
@@ -229,6 +238,7 @@ export class Worker {
     }
     const held: HeldRequest = { req, delivery, task, receivedAt: Date.now(), startedAt: null, abort: new AbortController(), acknowledged: false };
     this.events.emit('task-received', req);
+    this.#log.received(req);
     if (this.#skipIfRevokedOrExpired(held)) return;
     if (req.eta && req.eta.getTime() > Date.now()) {
       const waitS = (req.eta.getTime() - Date.now()) / 1000;
@@ -250,6 +260,19 @@ export class Worker {
 
   #enqueue(h: HeldRequest): void {
     this.reserved.push(h);
+    this.#pump();
+  }
+
+  /**
+   * Changes how many tasks run at once (remote control `pool_grow` / `pool_shrink`); the
+   * prefetch window follows, keeping the prefetch multiplier. At least 1.
+   */
+  setConcurrency(concurrency: number): void {
+    const next = Math.max(1, Math.floor(concurrency));
+    const multiplier = this.options.concurrency > 0 ? this.options.prefetch / this.options.concurrency : 0;
+    this.options.concurrency = next;
+    this.options.prefetch = next * multiplier;
+    void this.#syncPrefetch(this.scheduled.size);
     this.#pump();
   }
 
@@ -310,6 +333,14 @@ export class Worker {
   // ---- running --------------------------------------------------------------------------
 
   async #execute(h: HeldRequest): Promise<void> {
+    if (this.#wrapRun === null) return this.#run(h);
+    await this.#wrapRun(runInfo(h, this.hostname), async () => {
+      await this.#run(h);
+      return h.outcome ?? { status: 'requeued', runtime: 0, error: new Error('the task ended without an outcome') };
+    });
+  }
+
+  async #run(h: HeldRequest): Promise<void> {
     const { req, delivery, task } = h;
     const acksLate = task.options.acksLate ?? this.options.acksLate;
     if (!acksLate) this.#ack(h);
@@ -327,6 +358,7 @@ export class Worker {
         deliveryInfo: { exchange: delivery.exchange, routingKey: delivery.routingKey, queue: delivery.queue, redelivered: delivery.redelivered, priority: req.priority },
         updateState: (state, meta) => this.app.backend.store(buildResultMeta({ taskId: req.id, status: state, result: meta }), target),
       });
+      h.outcome = toRunOutcome(outcome, this.#terminated.has(h));
       if (this.#terminated.has(h) && outcome.kind !== 'success') {
         this.events.emit('task-revoked', req, { expired: false, terminated: true, signum: 15 });
         const err = Object.assign(new Error('terminated'), { excType: 'TaskRevokedError', excModule: 'celery.exceptions' });
@@ -338,10 +370,11 @@ export class Worker {
           const store = !(req.ignoreResult || task.options.ignoreResult);
           await this.#settle(h, () => finishSuccess(this.#finish, req, outcome.value, store));
           this.events.emit('task-succeeded', req, outcome.value, outcome.runtime);
+          if (h.outcome?.status === 'success') this.#log.succeeded(req, outcome.value, outcome.runtime);
           return;
         }
         case 'retry':
-          this.app.logger.info(`Task ${req.name}[${req.id}] retry: ${outcome.retry.message}`);
+          this.#log.retry(req, outcome.retry);
           await this.#settle(h, () => finishRetry(this.#finish, req, outcome.retry, delivery.queue));
           this.events.emit('task-retried', req, outcome.retry.exc ?? outcome.retry);
           return;
@@ -354,7 +387,7 @@ export class Worker {
           else this.#reject(delivery, `Reject: ${outcome.reason}`, req.id, req.name, h);
           return;
         case 'failure':
-          this.app.logger.error(`Task ${req.name}[${req.id}] raised unexpected: ${outcome.error.name}: ${outcome.error.message}`);
+          this.#log.failed(req, outcome.error);
           this.events.emit('task-failed', req, outcome.error, { id: req.id, name: req.name, traceback: outcome.error.stack ?? null });
           await this.#settle(h, () => finishFailure(this.#finish, req, outcome.error));
           return;
@@ -364,6 +397,7 @@ export class Worker {
       // back to the queue (acks late) so the task is not lost; it may run again
       const e = toError(err);
       this.app.logger.error(`task ${req.name}[${req.id}]: could not record the outcome: ${e.message}`);
+      h.outcome = { status: 'requeued', runtime: h.outcome?.runtime ?? 0, error: e };
       this.#settleOnce(h, () => delivery.reject(true));
     }
   }
@@ -374,6 +408,7 @@ export class Worker {
       await work();
       this.#ack(h);
     } catch (err) {
+      h.outcome = { status: 'requeued', runtime: h.outcome?.runtime ?? 0, error: toError(err) };
       this.app.logger.error(`task ${h.req.name}[${h.req.id}]: ${toError(err).message}; message requeued`);
       this.#settleOnce(h, () => h.delivery.reject(true));
     }
@@ -442,3 +477,4 @@ export class Worker {
     process.off('SIGINT', this.#signalHandler);
   }
 }
+
