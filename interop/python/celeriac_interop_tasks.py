@@ -136,6 +136,24 @@ def request_info(self, *args, **kwargs):
     return info
 
 
+@app.task(name='proto.trace_context', bind=True)
+def trace_context(self):
+    """The W3C trace context the task sees, where opentelemetry-instrumentation-celery reads it.
+
+    The instrumentation extracts `traceparent`, `tracestate` and `baggage` with
+    getattr(task.request, key): top-level message headers land there. 'nested' is the
+    `headers` table Sentry and dd-trace write (None when absent).
+    """
+    r = self.request
+    nested = r.headers if isinstance(r.headers, dict) else None
+    return {
+        'traceparent': getattr(r, 'traceparent', None),
+        'tracestate': getattr(r, 'tracestate', None),
+        'baggage': getattr(r, 'baggage', None),
+        'nested': {k: nested.get(k) for k in ('traceparent', 'tracestate', 'baggage')} if nested else None,
+    }
+
+
 @app.task(name='proto.progress', bind=True)
 def progress(self):
     """Report a custom PROGRESS state, then succeed with 'ok'."""

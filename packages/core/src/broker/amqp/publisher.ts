@@ -8,6 +8,7 @@
  * reconnect (at-least-once: a message may reach the queue twice, but none is lost or reported
  * sent without a confirm).
  */
+import { AsyncResource } from 'node:async_hooks';
 import type { ConfirmChannel, Options } from 'amqplib';
 import { BufferFullError, ConnectionClosedError, PublishError } from '../../errors/broker-errors.js';
 import { EncodeError } from '../../errors/serialization-errors.js';
@@ -19,6 +20,8 @@ interface Pending {
   resolve: () => void;
   reject: (err: Error) => void;
   channelFailures: number;
+  /** The caller's async context, kept for a publish that waits in the buffer (tracing reads it). */
+  scope?: AsyncResource;
 }
 
 export class Publisher {
@@ -44,7 +47,10 @@ export class Publisher {
       const p: Pending = { route, message, resolve, reject, channelFailures: 0 };
       if (this.#canSend() && this.#buffer.length === 0) this.#send(p);
       else if (this.#buffer.length >= this.maxBuffer) reject(new BufferFullError(this.maxBuffer));
-      else this.#buffer.push(p);
+      else {
+        p.scope = new AsyncResource('celeriac.publish');
+        this.#buffer.push(p);
+      }
     });
   }
 
@@ -116,7 +122,7 @@ export class Publisher {
     this.#inflight.add(p);
     let ok: boolean;
     try {
-      ok = channel.publish(p.route.exchange, p.route.routingKey, p.message.body, options, (err) => {
+      const publish = () => channel.publish(p.route.exchange, p.route.routingKey, p.message.body, options, (err) => {
         if (!this.#inflight.delete(p)) return; // already moved back to the buffer by detach()
         if (!err) p.resolve();
         else if (err.message === 'message nacked') p.reject(new PublishError('the broker refused (nacked) the message'));
@@ -125,6 +131,7 @@ export class Publisher {
           this.#buffer.unshift(p);
         }
       });
+      ok = p.scope ? p.scope.runInAsyncScope(publish) : publish();
     } catch (err) {
       this.#inflight.delete(p);
       // encoding errors (bad header values) are the caller's fault and final
