@@ -19,6 +19,8 @@ import { healthRoute, metricsRoute, monitorRoute, queuesRoute, tasksRoute, worke
 import type { RouterContext } from './router-context.js';
 import { infoRoute, resultRoute, retryRoute, revokeRoute, sendTaskRoute } from './task-routes.js';
 import { TaskMonitor } from './task-monitor.js';
+import { startMonitor } from './monitor-lifecycle.js';
+import { ProcessMetrics } from './process-metrics.js';
 
 export interface TaskRouterOptions {
   /** The Celeriac app tasks are sent with and events are read from. */
@@ -102,6 +104,7 @@ export function createTaskRouter(options: TaskRouterOptions): TaskRouter {
     inspectTimeout: o.inspectTimeout,
     maxResultWait: o.maxResultWait,
     ioTimeout: o.ioTimeout,
+    process: new ProcessMetrics(app.broker),
   };
 
   const router = express.Router();
@@ -128,26 +131,13 @@ export function createTaskRouter(options: TaskRouterOptions): TaskRouter {
   router.use('/api', apiNotFound);
   router.use(errorHandler(app.logger));
 
-  // a broker that is down at start-up must not leave the dashboard blind: retry until it works
-  let retry: NodeJS.Timeout | undefined;
-  let closed = false;
-  const start = (): Promise<void> => monitor.start().catch((err: unknown) => {
-    app.logger.error(`celeriac router: the task monitor could not start (retrying in ${o.monitorRetryMs} ms): ${(err as Error).message}`);
-    if (!closed) {
-      retry = setTimeout(() => void start().catch(() => undefined), o.monitorRetryMs);
-      retry.unref();
-    }
-    throw err;
-  });
-  const ready = start();
-  ready.catch(() => undefined); // logged above; callers awaiting `ready` still see the rejection
+  const lifecycle = startMonitor(monitor, app, { retryMs: o.monitorRetryMs, owned: ownMonitor });
   return Object.assign(router, {
     monitor,
-    ready,
+    ready: lifecycle.ready,
     async close() {
-      closed = true;
-      clearTimeout(retry);
-      if (ownMonitor) await monitor.stop();
+      ctx.process.close();
+      await lifecycle.close();
     },
   });
 }

@@ -17,6 +17,10 @@ export {
 } from './task-monitor.js';
 export { TaskMetrics, renderMetrics, DEFAULT_RUNTIME_BUCKETS, type TaskMetricsOptions, type MetricsSnapshot } from './metrics.js';
 export { checkHealth, type HealthReport, type BrokerHealth, type WorkerHealth } from './health.js';
+export { createProbeRouter, type ProbeRouter, type ProbeRouterOptions } from './probe-router.js';
+export { FlowerMetrics, type FlowerMetricsOptions, type FlowerTaskView } from './flower-metrics.js';
+export { ProcessMetrics } from './process-metrics.js';
+export { LabeledCounter, LabeledGauge, LabeledHistogram, PROMETHEUS_DEFAULT_BUCKETS } from './prom-series.js';
 export { renderDashboard, type DashboardPage, type DashboardPageOptions } from './dashboard/page.js';
 
 // errors

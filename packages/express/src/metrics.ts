@@ -5,6 +5,9 @@
  */
 import type { BrokerStats } from '@celeriac/core';
 
+import type { CeleryEvent } from '@celeriac/core';
+import { FlowerMetrics, type FlowerMetricsOptions, type FlowerTaskView } from './flower-metrics.js';
+
 /** Default runtime buckets, seconds. */
 export const DEFAULT_RUNTIME_BUCKETS: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]);
 
@@ -13,6 +16,8 @@ export interface TaskMetricsOptions {
   runtimeBuckets?: readonly number[];
   /** Distinct task names given their own label; later names are counted as `task="other"`. @defaultValue 500 */
   maxTaskNames?: number;
+  /** Options of the Flower-compatible series (`flower_*`). */
+  flower?: FlowerMetricsOptions;
 }
 
 interface Histogram {
@@ -28,8 +33,11 @@ export class TaskMetrics {
   readonly #names = new Set<string>();
   readonly #totals = new Map<string, { state: string; task: string; value: number }>();
   readonly #runtimes = new Map<string, { state: string; task: string; h: Histogram }>();
+  /** The series Flower exports, fed by `observeEvent`. */
+  readonly flower: FlowerMetrics;
 
   constructor(options: TaskMetricsOptions = {}) {
+    this.flower = new FlowerMetrics({ maxTaskNames: options.maxTaskNames ?? 500, ...options.flower });
     this.buckets = [...(options.runtimeBuckets ?? DEFAULT_RUNTIME_BUCKETS)].filter(Number.isFinite).sort((a, b) => a - b);
     this.#maxNames = options.maxTaskNames ?? 500;
   }
@@ -59,6 +67,11 @@ export class TaskMetrics {
     h.count++;
   }
 
+  /** Feeds one Celery event (and the task's record after it) to the Flower-compatible series. */
+  observeEvent(event: CeleryEvent, task?: FlowerTaskView): void {
+    this.flower.observe(event, task);
+  }
+
   /** The counter value for one state and task (for tests and custom exports). */
   total(state: string, task: string): number {
     return this.#totals.get(`${state}\u0000${task}`)?.value ?? 0;
@@ -81,6 +94,7 @@ export class TaskMetrics {
       lines.push(`celeriac_task_runtime_seconds_sum${labels({ task, state })} ${formatNumber(h.sum)}`);
       lines.push(`celeriac_task_runtime_seconds_count${labels({ task, state })} ${h.count}`);
     }
+    lines.push(...this.flower.render());
     return lines;
   }
 

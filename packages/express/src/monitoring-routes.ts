@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { checkHealth } from './health.js';
 import { renderMetrics } from './metrics.js';
 import { queryFlag, queryNumber, queryString, withTimeout } from './request-params.js';
-import type { RouterContext } from './router-context.js';
+import type { ProbeContext, RouterContext } from './router-context.js';
 import { badRequest } from './errors.js';
 
 type Handler = (req: Request, res: Response) => Promise<void> | void;
@@ -66,8 +66,8 @@ export function monitorRoute(ctx: RouterContext): Handler {
 }
 
 /** Depth of each configured queue; `null` when the queue does not exist or the broker did not answer. */
-async function queueDepths(ctx: RouterContext): Promise<{ name: string; messages: number | null; consumers: number | null }[]> {
-  return Promise.all(ctx.queues.map(async (name) => {
+export async function queueDepths(ctx: Pick<ProbeContext, 'app' | 'ioTimeout'>, queues: readonly string[]): Promise<{ name: string; messages: number | null; consumers: number | null }[]> {
+  return Promise.all(queues.map(async (name) => {
     const info = await withTimeout(ctx.app.broker.inspectQueue(name), ctx.ioTimeout, null).catch(() => null);
     return { name, messages: info?.messageCount ?? null, consumers: info?.consumerCount ?? null };
   }));
@@ -76,12 +76,12 @@ async function queueDepths(ctx: RouterContext): Promise<{ name: string; messages
 /** `GET /api/queues/length`: Flower's `{"active_queues": [{"name", "messages"}]}` (plus `consumers`). */
 export function queuesRoute(ctx: RouterContext): Handler {
   return async (_req, res) => {
-    res.json({ active_queues: await queueDepths(ctx) });
+    res.json({ active_queues: await queueDepths(ctx, ctx.queues) });
   };
 }
 
 /** `GET /healthz`: 200 `{status: "ok", broker, worker}` or 503 with `reasons`. */
-export function healthRoute(ctx: RouterContext): Handler {
+export function healthRoute(ctx: Pick<ProbeContext, 'app' | 'worker'>): Handler {
   return (_req, res) => {
     const report = checkHealth(ctx.app.broker, ctx.worker);
     res.status(report.status === 'ok' ? 200 : 503).json(report);
@@ -89,16 +89,17 @@ export function healthRoute(ctx: RouterContext): Handler {
 }
 
 /** `GET /metrics`: Prometheus text format. */
-export function metricsRoute(ctx: RouterContext): Handler {
+export function metricsRoute(ctx: ProbeContext): Handler {
   return async (_req, res) => {
+    const [queues, dlqs] = await Promise.all([queueDepths(ctx, ctx.queues), queueDepths(ctx, ctx.queues.map((q) => ctx.app.topology.deadLetterQueueName(q)))]);
     const text = renderMetrics({
       metrics: ctx.monitor.metrics,
-      queues: await queueDepths(ctx),
+      queues,
       workersOnline: ctx.monitor.workersOnline(),
       tasksTracked: ctx.monitor.size,
       brokerConnected: checkHealth(ctx.app.broker).broker.connected,
       ...(ctx.app.broker.stats ? { brokerStats: ctx.app.broker.stats() } : {}),
-    });
+    }) + ctx.process.render(ctx.worker, dlqs.map((d, i) => ({ queue: ctx.queues[i]!, messages: d.messages }))).join('\n') + '\n';
     res.type('text/plain; version=0.0.4; charset=utf-8').send(text);
   };
 }

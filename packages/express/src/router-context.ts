@@ -4,6 +4,7 @@
 import type { CeleriacApp, Worker } from '@celeriac/core';
 import type { CompiledAllowList } from './allow-list.js';
 import type { TaskMonitor } from './task-monitor.js';
+import type { ProcessMetrics } from './process-metrics.js';
 
 export interface RouterContext {
   app: CeleriacApp;
@@ -22,4 +23,9 @@ export interface RouterContext {
   maxResultWait: number;
   /** Milliseconds before a broker or backend read is given up. */
   ioTimeout: number;
+  /** Event-loop lag, connection and pool metrics of this process. */
+  process: ProcessMetrics;
 }
+
+/** What `/healthz` and `/metrics` need: a router's context, or a probe router's smaller one. */
+export type ProbeContext = Pick<RouterContext, 'app' | 'monitor' | 'worker' | 'queues' | 'ioTimeout' | 'process'>;

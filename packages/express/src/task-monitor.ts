@@ -174,7 +174,10 @@ export class TaskMonitor {
   /** Applies one Celery event (`task-*` or `worker-*`). */
   handle(event: CeleryEvent): void {
     if (typeof event.hostname === 'string' && event.hostname !== '') this.#seeWorker(event);
-    if (!event.type.startsWith('task-') || typeof event.uuid !== 'string') return;
+    if (!event.type.startsWith('task-') || typeof event.uuid !== 'string') {
+      this.metrics.observeEvent(event);
+      return;
+    }
     const rec = this.#upsert(event.uuid);
     const ts = typeof event.timestamp === 'number' ? event.timestamp : Date.now() / 1000;
     const known = EVENT_STATE[event.type];
@@ -197,6 +200,7 @@ export class TaskMonitor {
     if (event.type === 'task-succeeded' || event.type === 'task-failed') {
       if (rec.runtime !== null) this.metrics.observeRuntime(state, rec.name, rec.runtime);
     }
+    this.metrics.observeEvent(event, rec);
     this.#changed(rec);
   }
 
