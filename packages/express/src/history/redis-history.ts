@@ -21,7 +21,7 @@ export interface HistoryRedisClient {
   get(key: string): Promise<string | null>;
   mget(...keys: string[]): Promise<(string | null)[]>;
   hgetall(key: string): Promise<Record<string, string>>;
-  zrevrangebyscore(key: string, max: number | string, min: number | string, ...args: (string | number)[]): Promise<string[]>;
+  zrevrangebyscore(key: string, max: number | string, min: number | string, withScores: 'WITHSCORES', limit: 'LIMIT', offset: number, count: number): Promise<string[]>;
 }
 
 export interface RedisTaskHistoryOptions extends HistoryBounds {
