@@ -21,6 +21,12 @@ import { infoRoute, resultRoute, retryRoute, revokeRoute, sendTaskRoute } from '
 import { TaskMonitor } from './task-monitor.js';
 import { startMonitor } from './monitor-lifecycle.js';
 import { ProcessMetrics } from './process-metrics.js';
+import { MemoryTaskHistory } from './history/memory-history.js';
+import type { TaskHistory } from './history/task-history.js';
+import { QueueRates } from './queue-rates.js';
+import {
+  deadLetterActionRoute, deadLettersRoute, graphRoute, queueStatsRoute, searchRoute, statsRoute, workerActionRoute,
+} from './dashboard-routes.js';
 
 export interface TaskRouterOptions {
   /** The Celeriac app tasks are sent with and events are read from. */
@@ -59,6 +65,13 @@ export interface TaskRouterOptions {
   monitorRetryMs?: number;
   /** Runtime histogram buckets and label limits for the router's own monitor. */
   metrics?: TaskMetricsOptions;
+  /**
+   * What the dashboard searches and pages: every task change is recorded. A
+   * `RedisTaskHistory` keeps it across restarts. @defaultValue a `MemoryTaskHistory` (32 MiB, a day)
+   */
+  history?: TaskHistory;
+  /** Seconds an offline worker stays listed (and keeps its Flower series). @defaultValue 600 */
+  offlineWorkerTtl?: number;
 }
 
 /** The router, plus its monitor and lifecycle. */
@@ -79,6 +92,7 @@ const DEFAULTS = Object.freeze({
   ioTimeout: 5000,
   dashboard: true,
   monitorRetryMs: 5000,
+  offlineWorkerTtl: 600,
 });
 
 /** Builds the router; the monitor starts receiving events at once (see `ready`). */
@@ -105,7 +119,12 @@ export function createTaskRouter(options: TaskRouterOptions): TaskRouter {
     maxResultWait: o.maxResultWait,
     ioTimeout: o.ioTimeout,
     process: new ProcessMetrics(app.broker),
+    history: options.history ?? new MemoryTaskHistory(),
+    queueRates: new QueueRates(),
+    offlineWorkerTtl: o.offlineWorkerTtl,
   };
+  const record = (task: Parameters<TaskHistory['record']>[0]) => ctx.history.record(task);
+  monitor.events.on('task', record);
 
   const router = express.Router();
   router.use(securityHeaders, authGuard(options.auth, app.logger));
@@ -122,6 +141,13 @@ export function createTaskRouter(options: TaskRouterOptions): TaskRouter {
   router.get('/api/queues/length', queuesRoute(ctx));
   router.get('/healthz', healthRoute(ctx));
   router.get('/metrics', metricsRoute(ctx));
+  router.get('/api/tasks/search', searchRoute(ctx));
+  router.get('/api/stats', statsRoute(ctx));
+  router.get('/api/task/graph/:id', graphRoute(ctx));
+  router.get('/api/queues/stats', queueStatsRoute(ctx));
+  router.get('/api/dead-letters/:queue', deadLettersRoute(ctx));
+  router.post('/api/dead-letters/:queue/:action', ...write, deadLetterActionRoute(ctx));
+  router.post('/api/worker/:name/:action', ...write, workerActionRoute(ctx));
   if (o.dashboard) {
     router.get('/', (req, res) => {
       const page = renderDashboard({ base: req.baseUrl, readOnly: o.readOnly });
@@ -137,7 +163,9 @@ export function createTaskRouter(options: TaskRouterOptions): TaskRouter {
     ready: lifecycle.ready,
     async close() {
       ctx.process.close();
+      monitor.events.off('task', record);
       await lifecycle.close();
+      await ctx.history.close();
     },
   });
 }

@@ -7,6 +7,7 @@ import type { BrokerStats } from '@celeriac/core';
 
 import type { CeleryEvent } from '@celeriac/core';
 import { FlowerMetrics, type FlowerMetricsOptions, type FlowerTaskView } from './flower-metrics.js';
+import { TaskSeries } from './task-series.js';
 
 /** Default runtime buckets, seconds. */
 export const DEFAULT_RUNTIME_BUCKETS: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]);
@@ -35,6 +36,8 @@ export class TaskMetrics {
   readonly #runtimes = new Map<string, { state: string; task: string; h: Histogram }>();
   /** The series Flower exports, fed by `observeEvent`. */
   readonly flower: FlowerMetrics;
+  /** Throughput and runtime over time (the dashboard's charts), fed by `observeEvent`. */
+  readonly series = new TaskSeries();
 
   constructor(options: TaskMetricsOptions = {}) {
     this.flower = new FlowerMetrics({ maxTaskNames: options.maxTaskNames ?? 500, ...options.flower });
@@ -70,6 +73,7 @@ export class TaskMetrics {
   /** Feeds one Celery event (and the task's record after it) to the Flower-compatible series. */
   observeEvent(event: CeleryEvent, task?: FlowerTaskView): void {
     this.flower.observe(event, task);
+    this.series.observe(event);
   }
 
   /** The counter value for one state and task (for tests and custom exports). */

@@ -8,6 +8,7 @@ import { renderMetrics } from './metrics.js';
 import { queryFlag, queryNumber, queryString, withTimeout } from './request-params.js';
 import type { ProbeContext, RouterContext } from './router-context.js';
 import { badRequest } from './errors.js';
+import type { TrackedWorker } from './task-monitor.js';
 
 type Handler = (req: Request, res: Response) => Promise<void> | void;
 
@@ -57,12 +58,24 @@ export function workersRoute(ctx: RouterContext): Handler {
 export function monitorRoute(ctx: RouterContext): Handler {
   return (_req, res) => {
     res.json({
-      workers: ctx.monitor.workers(),
+      workers: listedWorkers(ctx),
       tasks_tracked: ctx.monitor.size,
       max_tasks: ctx.monitor.maxTasks,
       read_only: ctx.readOnly,
     });
   };
+}
+
+/**
+ * Workers to show: online ones first (by name), then offline ones for `offlineWorkerTtl`
+ * seconds after their last event; workers gone longer also lose their Flower series.
+ */
+export function listedWorkers(ctx: Pick<RouterContext, 'monitor' | 'offlineWorkerTtl'>, now: number = Date.now()): TrackedWorker[] {
+  const all = ctx.monitor.workers(now);
+  const gone = all.filter((w) => !w.online && now / 1000 - w.last_heartbeat > ctx.offlineWorkerTtl);
+  if (gone.length > 0) ctx.monitor.metrics.flower.removeWorkers(gone.map((w) => w.hostname));
+  const goneSet = new Set(gone);
+  return all.filter((w) => !goneSet.has(w)).sort((a, b) => Number(b.online) - Number(a.online) || a.hostname.localeCompare(b.hostname));
 }
 
 /** Depth of each configured queue; `null` when the queue does not exist or the broker did not answer. */

@@ -5,6 +5,8 @@ import type { CeleriacApp, Worker } from '@celeriac/core';
 import type { CompiledAllowList } from './allow-list.js';
 import type { TaskMonitor } from './task-monitor.js';
 import type { ProcessMetrics } from './process-metrics.js';
+import type { TaskHistory } from './history/task-history.js';
+import type { QueueRates } from './queue-rates.js';
 
 export interface RouterContext {
   app: CeleriacApp;
@@ -25,6 +27,11 @@ export interface RouterContext {
   ioTimeout: number;
   /** Event-loop lag, connection and pool metrics of this process. */
   process: ProcessMetrics;
+  /** What the dashboard searches and pages (every change the monitor sees is recorded). */
+  history: TaskHistory;
+  queueRates: QueueRates;
+  /** Seconds an offline worker stays listed. */
+  offlineWorkerTtl: number;
 }
 
 /** What `/healthz` and `/metrics` need: a router's context, or a probe router's smaller one. */

@@ -58,7 +58,7 @@ export function resultRoute(ctx: RouterContext): Handler {
 export function infoRoute(ctx: RouterContext): Handler {
   return async (req, res) => {
     const id = taskIdParam(req);
-    const task = ctx.monitor.get(id);
+    const task = ctx.monitor.get(id) ?? (await ctx.history.get(id)) ?? undefined;
     const meta = await readMeta(ctx, id, false);
     if (!task && !meta) throw new HttpError(404, HttpErrorCode.TASK_NOT_FOUND, `unknown task id ${JSON.stringify(id)}`);
     const base: TrackedTask = task ?? blankTask(id);

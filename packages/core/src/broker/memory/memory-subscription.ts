@@ -58,7 +58,8 @@ export class MemorySubscription implements Subscription {
   /** Broker closed: everything unsettled goes back to its queue. */
   closeNow(): void {
     this.#cancelled = true;
-    for (const { queue, message } of this.#unacked.values()) this.broker.requeue(queue, message);
+    // back to the front of the queue in their original order, as RabbitMQ does: last one first
+    for (const { queue, message } of [...this.#unacked.values()].reverse()) this.broker.requeue(queue, message);
     this.#unacked.clear();
   }
 
