@@ -150,7 +150,7 @@ export function createTaskRouter(options: TaskRouterOptions): TaskRouter {
   router.post('/api/worker/:name/:action', ...write, workerActionRoute(ctx));
   if (o.dashboard) {
     router.get('/', (req, res) => {
-      const page = renderDashboard({ base: req.baseUrl, readOnly: o.readOnly });
+      const page = renderDashboard({ base: req.baseUrl, readOnly: o.readOnly, queues: ctx.queues });
       res.set('Content-Security-Policy', page.csp).type('html').send(page.html);
     });
   }

@@ -35,7 +35,7 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-/** Registers the test tasks: add, echo, fail, flaky, slow. */
+/** Registers the test tasks: add, echo, fail, flaky, slow, sleep (like slow, but stops when terminated). */
 export function registerTasks(app: CeleriacApp, flaky: Flaky): void {
   app.task('tasks.add', (x: number, y: number) => x + y);
   app.task('tasks.echo', (...args: unknown[]) => args);
@@ -49,6 +49,15 @@ export function registerTasks(app: CeleriacApp, flaky: Flaky): void {
   app.task('tasks.slow', async (ms: number) => {
     await new Promise((r) => setTimeout(r, ms));
     return ms;
+  });
+  app.task('tasks.sleep', function (ms: number) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => resolve(ms), ms);
+      this.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(this.signal.reason);
+      });
+    });
   });
 }
 

@@ -8,7 +8,7 @@ describe('renderDashboard', () => {
     expect(page.html).not.toContain('</script><script>alert(1)');
     expect(page.html).toContain('\\u003c/script\\u003e');
     const json = /<script type="application\/json" id="celeriac-config">(.*?)<\/script>/.exec(page.html)![1]!;
-    expect(JSON.parse(json)).toEqual({ base: '/x</script><script>alert(1)</script>', readOnly: true });
+    expect(JSON.parse(json)).toEqual({ base: '/x</script><script>alert(1)</script>', readOnly: true, queues: [] });
   });
 
   it('uses a fresh nonce for the script and the style, and a CSP that allows only them', () => {

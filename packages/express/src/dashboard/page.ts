@@ -11,8 +11,10 @@ import { DASHBOARD_STYLE } from './style.js';
 export interface DashboardPageOptions {
   /** Where the router is mounted (`req.baseUrl`), e.g. `/admin/tasks`. */
   base: string;
-  /** Hide the retry and revoke buttons. */
+  /** Hide every action (retry, revoke, worker and dead-letter actions). */
   readOnly: boolean;
+  /** Queues this router knows (queue list, dead-letter browser, add/cancel consumer). @defaultValue [] */
+  queues?: readonly string[];
 }
 
 export interface DashboardPage {
@@ -21,10 +23,12 @@ export interface DashboardPage {
   csp: string;
 }
 
+const STATES = ['PENDING', 'RECEIVED', 'STARTED', 'SUCCESS', 'FAILURE', 'RETRY', 'REVOKED', 'REJECTED'];
+
 /** Renders the page for one response (a fresh nonce each time). */
 export function renderDashboard(options: DashboardPageOptions): DashboardPage {
   const nonce = randomBytes(16).toString('base64');
-  const config = jsonForScript({ base: options.base, readOnly: options.readOnly });
+  const config = jsonForScript({ base: options.base, readOnly: options.readOnly, queues: options.queues ?? [] });
   const html = `<!doctype html>
 <html lang="en">
 <head>
@@ -38,32 +42,45 @@ export function renderDashboard(options: DashboardPageOptions): DashboardPage {
 <body>
 <header>
   <h1>Celeriac</h1>
+  <nav aria-label="views">
+    <a href="#tasks" data-view="tasks">Tasks</a><a href="#workers" data-view="workers">Workers</a><a href="#queues" data-view="queues">Queues</a>
+  </nav>
   <span id="status" class="status" data-testid="status">connecting…</span>
-  <span id="mode" class="mode"></span>
+  <span id="mode" class="mode" data-testid="mode">${options.readOnly ? 'read-only' : ''}</span>
 </header>
 <main>
-  <section class="side">
-    <h2>Workers</h2>
-    <ul id="workers" class="cards" data-testid="workers"></ul>
-    <h2>Queues</h2>
-    <table class="queues"><thead><tr><th>Queue</th><th>Messages</th><th>Consumers</th></tr></thead><tbody id="queues" data-testid="queues"></tbody></table>
-  </section>
-  <section class="tasks">
-    <div class="toolbar">
-      <h2>Tasks</h2>
-      <label>State <select id="state-filter" data-testid="state-filter">
-        <option value="">all</option><option>PENDING</option><option>RECEIVED</option><option>STARTED</option>
-        <option>SUCCESS</option><option>FAILURE</option><option>RETRY</option><option>REVOKED</option>
-      </select></label>
-      <span id="count" class="muted"></span>
+  <section id="view-tasks" class="view">
+    <ul id="counts" class="counts" data-testid="counts"></ul>
+    <div class="charts">
+      <figure><figcaption>Throughput <span id="chart-step" class="muted"></span></figcaption><div id="chart-throughput" data-testid="chart-throughput"></div></figure>
+      <figure><figcaption>Runtime</figcaption><div id="chart-runtime" data-testid="chart-runtime"></div></figure>
     </div>
-    <table class="task-list">
-      <thead><tr><th>State</th><th>Name</th><th class="opt">Id</th><th>Args</th><th>Time</th><th>Runtime</th><th class="opt">Worker</th><th></th></tr></thead>
-      <tbody id="tasks" data-testid="tasks"></tbody>
-    </table>
+    <form id="filters" class="filters" data-testid="filters" autocomplete="off">
+      <input id="f-text" type="search" placeholder="Search name, id, args, result…" aria-label="search" data-testid="f-text">
+      <select id="f-state" aria-label="state" data-testid="f-state"><option value="">any state</option>${STATES.map((s) => `<option>${s}</option>`).join('')}</select>
+      <input id="f-name" placeholder="task name (glob *)" aria-label="task name" data-testid="f-name">
+      <input id="f-worker" placeholder="worker" aria-label="worker" data-testid="f-worker">
+      <input id="f-id" placeholder="task id" aria-label="task id" data-testid="f-id">
+      <label>from <input id="f-from" type="datetime-local" data-testid="f-from"></label>
+      <label>to <input id="f-to" type="datetime-local" data-testid="f-to"></label>
+      <button type="submit" data-testid="f-apply">Apply</button><button type="reset">Reset</button>
+    </form>
+    <div class="table-wrap">
+      <table class="task-list">
+        <thead><tr><th>State</th><th>Name</th><th class="opt">Id</th><th class="opt">Args</th><th>Time</th><th>Runtime</th><th class="opt">Worker</th><th></th></tr></thead>
+        <tbody id="tasks" data-testid="tasks"></tbody>
+      </table>
+    </div>
     <p id="empty" class="muted">No tasks seen yet. Workers send task events with <code>sendEvents: true</code> (Celery: <code>-E</code>).</p>
+    <div class="pager"><button id="page-prev" type="button" data-testid="page-prev" disabled>← Newer</button><span id="page-info" class="muted" data-testid="page-info"></span><button id="page-next" type="button" data-testid="page-next" disabled>Older →</button></div>
   </section>
-  <aside id="detail" class="detail" data-testid="detail" hidden></aside>
+  <section id="view-detail" class="view card" hidden><div id="detail" data-testid="detail"></div></section>
+  <section id="view-workers" class="view" hidden><ul id="workers" class="cards" data-testid="workers"></ul></section>
+  <section id="view-worker" class="view card" hidden><div id="worker" data-testid="worker"></div></section>
+  <section id="view-queues" class="view" hidden>
+    <div class="table-wrap"><table class="queues"><thead><tr><th>Queue</th><th>Messages</th><th>Rate</th><th>Consumers</th><th>Dead letters</th></tr></thead><tbody id="queues" data-testid="queues"></tbody></table></div>
+  </section>
+  <section id="view-dead-letters" class="view card" hidden><div id="dead-letters" data-testid="dead-letters"></div></section>
 </main>
 <div id="toast" class="toast" role="status" hidden></div>
 <script type="application/json" id="celeriac-config">${config}</script>
