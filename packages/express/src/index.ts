@@ -21,6 +21,11 @@ export { createProbeRouter, type ProbeRouter, type ProbeRouterOptions } from './
 export { FlowerMetrics, type FlowerMetricsOptions, type FlowerTaskView } from './flower-metrics.js';
 export { ProcessMetrics } from './process-metrics.js';
 export { LabeledCounter, LabeledGauge, LabeledHistogram, PROMETHEUS_DEFAULT_BUCKETS } from './prom-series.js';
+export { MemoryTaskHistory } from './history/memory-history.js';
+export { RedisTaskHistory, type RedisTaskHistoryOptions, type HistoryRedisClient } from './history/redis-history.js';
+export { matchesQuery, type TaskHistory, type HistoryQuery, type HistoryPage, type HistoryBounds } from './history/task-history.js';
+export { TaskSeries, type SeriesPoint } from './task-series.js';
+export { peekDeadLetters, actOnDeadLetter, type DeadLetter, type DeadLetterPage, type DeadLetterAction } from './dead-letters.js';
 export { renderDashboard, type DashboardPage, type DashboardPageOptions } from './dashboard/page.js';
 
 // errors

@@ -129,7 +129,7 @@ describe('GET / (dashboard)', () => {
     expect(csp).toContain("default-src 'none'");
     const nonce = /script-src 'nonce-([^']+)'/.exec(csp)![1]!;
     expect(res.text).toContain(`<script nonce="${nonce}">`);
-    expect(res.text).toContain('{"base":"/admin/tasks","readOnly":false}');
+    expect(res.text).toContain('{"base":"/admin/tasks","readOnly":false,"queues":["celery"]}');
     expect(res.text).not.toMatch(/<(script|link)[^>]+(src|href)="(https?:)?\/\//); // nothing from elsewhere
     const again = await request(f.server).get('/admin/tasks');
     expect(again.status).toBe(200);
@@ -139,5 +139,28 @@ describe('GET / (dashboard)', () => {
   it('can be turned off', async () => {
     const f = await fixture({ startWorker: false, router: { dashboard: false } });
     expect((await request(f.server).get('/admin/tasks/')).status).toBe(404);
+  });
+});
+
+describe('listedWorkers', () => {
+  it('lists online workers first and drops offline ones after the TTL, with their Flower series', async () => {
+    const { listedWorkers } = await import('./monitoring-routes.js');
+    const { TaskMonitor } = await import('./task-monitor.js');
+    const { createApp } = await import('@celeriac/core');
+    const app = createApp({ broker: 'memory://', backend: 'memory://', logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    const monitor = new TaskMonitor({ app });
+    const now = Date.now();
+    for (const host of ['b@h', 'a@h', 'gone@h']) monitor.handle({ type: 'worker-heartbeat', hostname: host, timestamp: now / 1000, freq: 2, active: 0 });
+    monitor.handle({ type: 'worker-offline', hostname: 'a@h', timestamp: now / 1000 });
+    const later = now + 5_000;
+    expect(listedWorkers({ monitor, offlineWorkerTtl: 600 }, later).map((w) => [w.hostname, w.online])).toEqual([['a@h', false], ['b@h', false], ['gone@h', false]]);
+    monitor.handle({ type: 'worker-heartbeat', hostname: 'b@h', timestamp: later / 1000, freq: 2, active: 1 });
+    const listed = listedWorkers({ monitor, offlineWorkerTtl: 600 }, Date.now());
+    expect(listed[0]).toMatchObject({ hostname: 'b@h', online: true });
+    // ten minutes on, the ones that stayed silent are aged out and lose their series
+    const muchLater = Date.now() + 601_000;
+    expect(listedWorkers({ monitor, offlineWorkerTtl: 600 }, muchLater).map((w) => w.hostname)).toEqual([]);
+    expect([...monitor.metrics.flower.workers()]).toEqual([]);
+    await app.close();
   });
 });
