@@ -6,7 +6,8 @@ import { createApp, type CeleriacApp, type Task } from '@celeriac/core';
 import type { AppNames } from './bench-resources.js';
 import { NOOP_TASK } from './message-template.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+// says it drops everything, so the worker does not even build its per-task log lines (as with pino or winston at warn)
+const silent = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: () => false };
 
 export interface BenchApp {
   app: CeleriacApp;
