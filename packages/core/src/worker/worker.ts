@@ -30,6 +30,7 @@ import { parseRateLimit, TokenBucket, type RateLimit } from './rate-limit.js';
 import { composeRun, type TaskRunInfo, type TaskRunOutcome, type Wrapped } from '../instrumentation/instrumentation.js';
 import { runInfo, toRunOutcome } from './run-outcome.js';
 import { TaskLog } from './task-log.js';
+import { installShutdownSignals } from './shutdown-signals.js';
 
 /** A request the worker holds: parsed message, its delivery, and run-time state. */
 export interface HeldRequest {
@@ -64,7 +65,7 @@ export class Worker {
   readonly #finish: FinishContext;
   /** Requests aborted by revoke(terminate). Checked instead of `abort.signal`, which Node creates (costly) on first read. */
   readonly #terminated = new WeakSet<HeldRequest>();
-  #signalHandler: ((sig: NodeJS.Signals) => void) | null = null;
+  #removeSignals: (() => void) | null = null;
   #lastDeliveryAt: number | null = null;
   readonly #buckets = new Map<string, TokenBucket>();
   readonly #rateOverrides = new Map<string, number | null>();
@@ -116,7 +117,12 @@ export class Worker {
     this.#services = new WorkerServices(this);
     await this.#services.start();
     this.#state = 'running';
-    if (this.options.handleSignals) this.#installSignals();
+    if (this.options.handleSignals) {
+      this.#removeSignals = installShutdownSignals(this.app.logger, {
+        warm: () => this.stop().then(() => this.app.close()),
+        cold: async () => void (await this.#subscription?.close()),
+      });
+    }
     this.events.emit('worker-online');
   }
 
@@ -197,7 +203,8 @@ export class Worker {
     await this.#subscription?.close().catch(() => undefined);
     this.#subscription = null;
     this.#state = 'stopped';
-    this.#removeSignals();
+    this.#removeSignals?.();
+    this.#removeSignals = null;
   }
 
   // ---- receiving ------------------------------------------------------------------------
@@ -453,28 +460,6 @@ export class Worker {
   async #syncPrefetch(held: number): Promise<void> {
     // Celery raises the prefetch window by one per held ETA task so they don't starve the worker
     await this.#subscription?.setPrefetch(this.options.prefetch === 0 ? 0 : this.options.prefetch + held).catch(() => undefined);
-  }
-
-  #installSignals(): void {
-    let count = 0;
-    this.#signalHandler = (sig) => {
-      count++;
-      if (count === 1) {
-        this.app.logger.warn(`${sig} received: warm shutdown (finishing running tasks; send again to stop at once)`);
-        void this.stop().then(() => this.app.close()).then(() => process.exit(0));
-      } else {
-        this.app.logger.warn(`${sig} received again: cold shutdown, unfinished tasks go back to the queue`);
-        void this.#subscription?.close().finally(() => process.exit(1));
-      }
-    };
-    process.on('SIGTERM', this.#signalHandler);
-    process.on('SIGINT', this.#signalHandler);
-  }
-
-  #removeSignals(): void {
-    if (!this.#signalHandler) return;
-    process.off('SIGTERM', this.#signalHandler);
-    process.off('SIGINT', this.#signalHandler);
   }
 }
 
