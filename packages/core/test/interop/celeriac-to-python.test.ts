@@ -95,10 +95,15 @@ for (const backend of ['rpc://', REDIS_URL]) {
       expect(registered[py.node]).toContain('proto.add');
       const stats = await app.control.inspect('stats', {}, { destination: [py.node], timeout: 3000 }) as Record<string, { pool: unknown }>;
       expect(stats[py.node]?.pool).toBeDefined();
-      const running = await app.sendTask('proto.sleep', [1]);
-      await new Promise((r) => setTimeout(r, 500));
-      const active = await app.control.inspect('active', {}, { destination: [py.node], timeout: 3000 }) as Record<string, { id: string }[]>;
-      expect(active[py.node]?.map((a) => a.id)).toContain(running.id);
+      const running = await app.sendTask('proto.sleep', [3]);
+      // poll: on a loaded machine the Python worker may take a while to start the task
+      let activeIds: string[] = [];
+      for (let i = 0; i < 20 && !activeIds.includes(running.id); i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        const active = await app.control.inspect('active', {}, { destination: [py.node], timeout: 3000 }) as Record<string, { id: string }[]>;
+        activeIds = active[py.node]?.map((a) => a.id) ?? [];
+      }
+      expect(activeIds).toContain(running.id);
       await running.get({ timeout: 10_000 });
       const id = unique('rev');
       await app.control.revoke(id, { destination: [py.node] });
