@@ -27,6 +27,12 @@ export interface AppOptions {
   codecs?: readonly Codec[];
   /** Seconds results are kept (redis key TTL, rpc reply queue expiry). @defaultValue 86400 */
   resultExpires?: number;
+  /**
+   * Store Celery's extended result fields with every result a worker of this app stores
+   * (Celery's `result_extended`): `name`, `args`, `kwargs`, `worker`, `retries`, `queue`.
+   * The rpc backend sends only Celery's rpc fields, as Celery does. @defaultValue false
+   */
+  resultExtended?: boolean;
   /** `x-max-priority` on every task queue (Celery's `task_queue_max_priority`). */
   queueMaxPriority?: number;
   /** Declare task queues as quorum queues (per-consumer QoS is then used). @defaultValue false */
@@ -62,6 +68,7 @@ export const APP_DEFAULTS: Readonly<{
   defaultQueue: string;
   serializer: string;
   resultExpires: number;
+  resultExtended: boolean;
   controlExchange: string;
   eventExchange: string;
 }> = Object.freeze({
@@ -70,6 +77,7 @@ export const APP_DEFAULTS: Readonly<{
   defaultQueue: 'celery',
   serializer: 'json',
   resultExpires: 86_400,
+  resultExtended: false,
   controlExchange: 'celery',
   eventExchange: 'celeryev',
 });

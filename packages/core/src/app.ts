@@ -11,19 +11,20 @@ import { MemoryBackend } from './backends/memory-backend.js';
 import { RpcBackend } from './backends/rpc-backend.js';
 import { RedisBackend } from './backends/redis-backend.js';
 import { DisabledBackend } from './backends/disabled-backend.js';
-import { applySignatureDict, type Applied } from './canvas/apply-signature.js';
-import { Signature, toWireOptions } from './canvas/signature.js';
+import { applySignatureDict, canvasContext, chunksToGroup, type Applied } from './canvas/apply-signature.js';
+import { Signature } from './canvas/signature.js';
 import { chunks, xmap, xstarmap } from './canvas/compose.js';
 import type { SignatureDict } from './canvas/signature-dict.js';
 import { ConfigurationError } from './errors/task-errors.js';
 import type { ApplyOptions, SendOptions } from './producer/apply-options.js';
+import { toWireOptions } from './producer/option-names.js';
 import { Producer } from './producer/producer.js';
 import { compileRoutes } from './producer/routing.js';
 import { Topology } from './producer/topology.js';
 import type { RegisteredTask, Task, TaskHandle, TaskHandler } from './registry/task.js';
 import type { TaskOptions } from './registry/task-options.js';
 import { AsyncResult } from './result/async-result.js';
-import { GroupResult } from './result/group-result.js';
+import { GroupResult, resultFromApplied } from './result/group-result.js';
 import { createCodecRegistry, type CodecRegistry } from './serialization/codec-registry.js';
 import { createConsoleLogger, type Logger } from './util/logger.js';
 import { argsRepr } from './protocol/python-repr.js';
@@ -36,6 +37,7 @@ import { SentEvents } from './events/sent-events.js';
 import type { WorkerOptions } from './worker/worker-options.js';
 import { composePublish } from './instrumentation/instrumentation.js';
 import { toError } from './errors/base-error.js';
+import { currentParent } from './worker/task-context.js';
 
 export interface CeleriacApp {
   readonly broker: Broker;
@@ -55,10 +57,12 @@ export interface CeleriacApp {
   sendTask<R = unknown>(name: string, args?: readonly unknown[], kwargs?: Record<string, unknown>, options?: ApplyOptions): Promise<AsyncResult<R>>;
   /** A handle on a task's result by id. */
   asyncResult<R = unknown>(id: string): AsyncResult<R>;
-  /** Applies a signature dict (plain, chain, group or chord). */
+  /** Applies a signature dict (plain, chain, group or chord): a group gives a GroupResult. */
   applySignature(sig: SignatureDict, call?: { args?: unknown[]; kwargs?: Record<string, unknown>; options?: SendOptions }): Promise<AsyncResult<unknown>>;
-  /** Same as applySignature, for groups: the GroupResult. */
+  /** Applies a signature as a group (a `celery.chunks` signature is split into its starmaps): the GroupResult. */
   applyGroup(sig: SignatureDict, call?: { args?: unknown[]; options?: SendOptions }): Promise<GroupResult>;
+  /** A group saved with `GroupResult.save()` (here or by Python), or null. Needs redis:// (or memory://). */
+  restoreGroup(id: string): Promise<GroupResult | null>;
   worker(options?: WorkerOptions): Worker;
   /** Remote control of workers (ping, inspect, revoke, shutdown...), Celery's `app.control`. */
   readonly control: ControlClient;
@@ -91,21 +95,21 @@ export function createApp(options: AppOptions = {}): CeleriacApp {
     ...(opts.sendSentEvent ? { onSent: (info) => sentEvents?.sent(info) } : {}),
   });
   let sentEvents: SentEvents | undefined;
-  const canvas = {
-    send: (name: string, args: unknown[], kwargs: Record<string, unknown>, o: SendOptions) => producer.send(name, args, kwargs, o),
-    backend,
-    replyTo: () => backend.prepareClient(),
-  };
-  const toResult = (applied: Applied): AsyncResult<unknown> => new AsyncResult(applied.id, backend);
-  const toGroup = (applied: Applied): GroupResult =>
-    applied.kind === 'group' ? new GroupResult(applied.id, applied.members.map(toResult)) : new GroupResult(applied.id, [toResult(applied)]);
-
+  const canvas = canvasContext(producer, backend);
   let control: ControlClient | undefined;
-  const send = async <R>(name: string, args: readonly unknown[], kwargs: Record<string, unknown>, o: ApplyOptions, argsrepr?: string) => {
-    const { kwargs: extra, ...rest } = o;
-    const id = await producer.send(name, args, { ...kwargs, ...(extra ?? {}) }, argsrepr === undefined ? rest : { ...rest, argsrepr });
-    return new AsyncResult<R>(id, backend);
+  /**
+   * Sends on behalf of the task running in this async flow, if any (Celery's `add_to_parent`):
+   * it becomes the parent (and gives its root) unless the call names them, and the worker
+   * records the result among the task's `children`.
+   */
+  const asChild = async (apply: (lineage: SendOptions) => Promise<Applied>): Promise<AsyncResult<unknown>> => {
+    const parent = currentParent();
+    const applied = await apply(parent ? { parentId: parent.id, rootId: parent.rootId } : {});
+    parent?.addChild(applied);
+    return resultFromApplied(applied, backend);
   };
+  const apply = (sig: SignatureDict, call: { args?: readonly unknown[]; kwargs?: Record<string, unknown>; options?: SendOptions }) =>
+    asChild((lineage) => applySignatureDict(canvas, sig, { ...call, options: { ...lineage, ...(call.options ?? {}) } }));
   const app: CeleriacApp = {
     broker, backend, codecs, producer, topology, logger, options: opts, tasks,
     task<A extends unknown[], R>(name: string, handler: TaskHandler<A, R>, taskOptions: TaskOptions = {}) {
@@ -119,17 +123,22 @@ export function createApp(options: AppOptions = {}): CeleriacApp {
     },
     async sendTask<R>(name: string, args: readonly unknown[] = [], kwargs: Record<string, unknown> = {}, o: ApplyOptions = {}) {
       // Python's send_task keeps the args list, so argsrepr is a list repr: "[5, 6]"
-      return send<R>(name, args, kwargs, o, listRepr(args));
+      const call = { argsrepr: listRepr(args), ...o };
+      const r = await asChild(async (lineage) => ({ kind: 'task', id: await producer.send({ name, args, kwargs, call: { ...lineage, ...call } }) }));
+      return r as AsyncResult<R>;
     },
     asyncResult<R>(id: string) {
       return new AsyncResult<R>(id, backend);
     },
-    async applySignature(sig, call = {}) {
-      const applied = await applySignatureDict(canvas, sig, call);
-      return toResult(applied);
+    applySignature(sig, call = {}) {
+      return apply(sig, call);
     },
     async applyGroup(sig, call = {}) {
-      return toGroup(await applySignatureDict(canvas, sig, call));
+      const r = await apply(sig.task === 'celery.chunks' && sig.subtask_type === null ? chunksToGroup(sig) : sig, call);
+      return r instanceof GroupResult ? r : new GroupResult(r.id, [r], backend);
+    },
+    restoreGroup(id: string) {
+      return GroupResult.restore(backend, id);
     },
     worker(workerOptions: WorkerOptions = {}) {
       return new Worker(app, workerOptions);
@@ -154,19 +163,20 @@ export function createApp(options: AppOptions = {}): CeleriacApp {
   return app;
 }
 
+/**
+ * A task handle. Its defaults are signature options, so `delay` / `applyAsync` send through
+ * the same path as a signature: `handle.applyAsync(args, o)` is `handle.signature(args).applyAsync([], o)`.
+ */
 function makeHandle<A extends unknown[], R>(app: CeleriacApp, name: string, defaults: ApplyOptions): TaskHandle<A, R> {
   const sender = { applySignature: (sig: SignatureDict, call?: { args?: unknown[]; kwargs?: Record<string, unknown>; options?: SendOptions }) => app.applySignature(sig, call) };
   const sig = (args: readonly unknown[], o: ApplyOptions, immutable: boolean) => {
     const { kwargs, ...rest } = { ...defaults, ...o };
-    return new Signature<R>(sender, { task: name, args, kwargs: kwargs ?? {}, options: toWireOptions(rest), immutable });
+    return new Signature<R>(sender, { task: name, args, kwargs: { ...(defaults.kwargs ?? {}), ...(kwargs ?? {}) }, options: toWireOptions(rest), immutable });
   };
   return {
     name,
-    delay: (...args: A) => app.producer.send(name, args, {}, defaults).then((id) => app.asyncResult<R>(id)),
-    applyAsync: (args = [], o = {}) => {
-      const { kwargs, ...rest } = { ...defaults, ...o };
-      return app.producer.send(name, args, kwargs ?? {}, rest).then((id) => app.asyncResult<R>(id));
-    },
+    delay: (...args: A) => sig(args, {}, false).applyAsync(),
+    applyAsync: (args = [], o = {}) => sig(args, {}, false).applyAsync([], o),
     s: (...args) => sig(args, {}, false),
     si: (...args) => sig(args, {}, true),
     signature: (args = [] as never, o = {}) => sig(args, o, false),

@@ -11,11 +11,12 @@ export { currentTask, type TaskContext, type RetryOptions } from './worker/task-
 
 // producing
 export type { ApplyOptions } from './producer/apply-options.js';
+export { SEND_DEFAULTS } from './producer/resolve-send.js';
 export type { RoutesTable, RouteTarget } from './producer/routing.js';
 export { Producer, type SentInfo, type ProducerEvents } from './producer/producer.js';
 
 // canvas
-export { Signature } from './canvas/signature.js';
+export { Signature, GroupSignature, type SignatureSender } from './canvas/signature.js';
 export type { SignatureDict } from './canvas/signature-dict.js';
 export { chain, group, chord, xmap, xstarmap, chunks } from './canvas/compose.js';
 
@@ -59,6 +60,7 @@ export { RpcBackend } from './backends/rpc-backend.js';
 export { RedisBackend } from './backends/redis-backend.js';
 export { AsyncResult, type GetOptions } from './result/async-result.js';
 export { GroupResult } from './result/group-result.js';
+export type { ResultTuple } from './result/result-tuple.js';
 
 // errors
 export * from './errors/index.js';

@@ -19,5 +19,8 @@ export class DisabledBackend implements ResultBackend {
     throw new ConfigurationError('no result backend configured: createApp({ backend: "rpc://" | "redis://..." }) to wait for results');
   }
   async forget(): Promise<void> {}
+  async exists(): Promise<boolean> {
+    return false;
+  }
   async close(): Promise<void> {}
 }

@@ -11,6 +11,7 @@ export class MemoryBackend implements ResultBackend {
   readonly supportsChords = true;
   readonly #results = new Map<string, ResultMeta>();
   readonly #waiters = new Waiters();
+  readonly #groups = new Map<string, unknown>();
   readonly #chords = new Map<string, { size: number; parts: Map<string, ChordPart> }>();
   readonly #oid = newId();
 
@@ -38,6 +39,22 @@ export class MemoryBackend implements ResultBackend {
 
   async forget(taskId: string): Promise<void> {
     this.#results.delete(taskId);
+  }
+
+  async exists(taskId: string): Promise<boolean> {
+    return this.#results.has(taskId);
+  }
+
+  async saveGroup(groupId: string, result: unknown): Promise<void> {
+    this.#groups.set(groupId, result);
+  }
+
+  async restoreGroup(groupId: string): Promise<unknown> {
+    return this.#groups.get(groupId) ?? null;
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    this.#groups.delete(groupId);
   }
 
   async chordInit(groupId: string, size: number): Promise<void> {

@@ -62,7 +62,11 @@ export class RedisBackend implements ResultBackend {
       const existing = await client.get(key);
       if (existing && asResultMeta(this.#decode(existing))?.status === TaskState.SUCCESS) return;
     }
-    const text = this.#encode(meta);
+    await this.#set(client, key, this.#encode(meta));
+  }
+
+  /** SETEX (SET when results never expire) + PUBLISH on a channel named like the key, as Celery writes. */
+  async #set(client: Redis, key: string, text: string): Promise<void> {
     const ttl = this.#options.expiresSeconds ?? 86_400;
     const pipe = client.multi();
     if (ttl > 0) pipe.setex(key, ttl, text);
@@ -95,6 +99,26 @@ export class RedisBackend implements ResultBackend {
 
   async forget(taskId: string): Promise<void> {
     await (await this.#client).del(TASK_PREFIX + taskId);
+  }
+
+  async exists(taskId: string): Promise<boolean> {
+    return (await (await this.#client).exists(TASK_PREFIX + taskId)) > 0;
+  }
+
+  /** `celery-taskset-meta-<gid>` = `{"result": <group result tuple>}`, as Celery's `GroupResult.save()`. */
+  async saveGroup(groupId: string, result: unknown): Promise<void> {
+    await this.#set(await this.#client, GROUP_PREFIX + groupId, this.#encode({ result }));
+  }
+
+  async restoreGroup(groupId: string): Promise<unknown> {
+    const raw = await (await this.#client).get(GROUP_PREFIX + groupId);
+    if (raw === null) return null;
+    const doc = this.#decode(raw) as { result?: unknown } | null;
+    return doc?.result ?? null;
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    await (await this.#client).del(GROUP_PREFIX + groupId);
   }
 
   async chordInit(groupId: string, size: number): Promise<void> {

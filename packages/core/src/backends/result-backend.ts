@@ -45,6 +45,13 @@ export interface ResultBackend {
   /** Resolves with the first ready (SUCCESS / FAILURE / REVOKED) document. */
   wait(taskId: string, options?: WaitOptions): Promise<ResultMeta>;
   forget(taskId: string): Promise<void>;
+  /** True when a document is stored for this id (Celery 5.7's `task_result_exists`). */
+  exists(taskId: string): Promise<boolean>;
+  /** Stores a group's result tuple (`GroupResult.save()`); only backends that keep documents. */
+  saveGroup?(groupId: string, result: unknown): Promise<void>;
+  /** The result tuple saved for a group, or null. */
+  restoreGroup?(groupId: string): Promise<unknown>;
+  deleteGroup?(groupId: string): Promise<void>;
   /** Chord bookkeeping, as Celery's redis backend does it. Only when `supportsChords`. */
   chordInit?(groupId: string, size: number): Promise<void>;
   chordPartDone?(part: ChordPart): Promise<ChordCompletion | null>;

@@ -47,7 +47,8 @@ export class RpcBackend implements ResultBackend {
 
   async store(meta: ResultMeta, target: StoreTarget): Promise<void> {
     if (!target.replyTo) return;
-    const { date_done: _ignored, ...doc } = meta; // rpc results carry no date_done
+    // Celery's rpc results are exactly these fields: no date_done, group_id or result_extended fields
+    const doc = { task_id: meta.task_id, status: meta.status, result: meta.result, traceback: meta.traceback, children: meta.children };
     const codec = this.#options.codecs.get('json');
     await this.#options.broker.publish({ exchange: '', routingKey: target.replyTo }, {
       body: codec.encode(doc),
@@ -76,6 +77,11 @@ export class RpcBackend implements ResultBackend {
 
   async forget(taskId: string): Promise<void> {
     this.#latest.delete(taskId);
+  }
+
+  /** rpc keeps no documents: true once this client received a state for the id. */
+  async exists(taskId: string): Promise<boolean> {
+    return this.#latest.has(taskId);
   }
 
   async close(): Promise<void> {

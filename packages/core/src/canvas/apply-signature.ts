@@ -1,32 +1,42 @@
 /**
  * Applies any signature dict, plain or composite, the way Celery puts canvases on the wire:
- * - chain: only the first step is sent; the rest travel reversed in `embed.chain`, each step
- *   frozen with its `task_id` and `reply_to`; the chain's result is the last step's.
- * - group: each member is sent with `group=<gid>`.
- * - chord: the counter is registered (`chordInit`), then header members are sent with
- *   `group`, `group_index` and `embed.chord` = the body.
- * Used by producers (`chain(...).applyAsync()`) and by workers (callbacks, chain steps, chord bodies).
+ * - chain: every step frozen first; only the first is sent, the rest travel reversed in
+ *   `embed.chain` (after whatever chain the call already carries); the result is the last step's.
+ * - group: each member (nested groups spliced in) sent with `group=<gid>`.
+ * - chord: the call's options (the rest of a chain, group membership, lineage, links) go to the
+ *   body, as Celery's `chord.run` does; the counter is registered, then the header members are
+ *   sent with `group`, `group_index` and `embed.chord` = that body. The result is the body's.
+ * Used by producers (`chain(...).applyAsync()`) and by workers (callbacks, chain steps, chord
+ * bodies, `replace()`), so both sides compose canvases the same way.
  */
 import type { ResultBackend } from '../backends/result-backend.js';
 import { ChordNotSupportedError } from '../errors/result-errors.js';
 import { ConfigurationError } from '../errors/task-errors.js';
 import type { SendOptions } from '../producer/apply-options.js';
+import { fromWireOptions, signatureList, toWireOptions } from '../producer/option-names.js';
+import type { SendRequest } from '../producer/resolve-send.js';
 import { newId } from '../util/ids.js';
-import { asSignatureDict, isPlainObject, type SignatureDict } from './signature-dict.js';
+import { chordParts, chordSize, freeze, headerMembers, listed, makeChord, type Applied } from './freeze.js';
+import { asSignatureDict, type SignatureDict } from './signature-dict.js';
+
+export type { Applied } from './freeze.js';
 
 export interface CanvasContext {
-  /** Sends one task message and returns its id. */
-  send(name: string, args: unknown[], kwargs: Record<string, unknown>, options: SendOptions): Promise<string>;
+  /** Sends one task message (through the producer's single pipeline) and returns its id. */
+  send(req: SendRequest): Promise<string>;
   backend: ResultBackend;
   replyTo(): Promise<string>;
 }
 
-export type Applied = { kind: 'task'; id: string } | { kind: 'group'; id: string; members: Applied[] };
+/** The canvas context of an app: its producer's one send pipeline and its result backend. */
+export function canvasContext(producer: { send(req: SendRequest): Promise<string> }, backend: ResultBackend): CanvasContext {
+  return { send: (req) => producer.send(req), backend, replyTo: () => backend.prepareClient() };
+}
 
 export interface CallArgs {
   args?: readonly unknown[];
   kwargs?: Record<string, unknown>;
-  /** Options that win over the signature's own (parent/root ids, group membership...). */
+  /** Options that win over the signature's own (lineage, the rest of a chain, group membership...). */
   options?: SendOptions;
 }
 
@@ -38,136 +48,132 @@ export async function applySignatureDict(ctx: CanvasContext, sig: SignatureDict,
       return applyGroup(ctx, sig, call);
     case 'chord':
       return applyChord(ctx, sig, call);
-    case 'chunks':
+    case 'chunks': // written by older Celeriac versions; Celery's chunks class applies as a group
       return applyGroup(ctx, chunksToGroup(sig), call);
-    default: {
-      const args = sig.immutable ? [...sig.args] : [...(call.args ?? []), ...sig.args];
-      const kwargs = sig.immutable ? { ...sig.kwargs } : { ...sig.kwargs, ...(call.kwargs ?? {}) };
-      const options = { ...fromWireOptions(sig.options), ...stripUndefined(call.options ?? {}) };
-      return { kind: 'task', id: await ctx.send(sig.task, args, kwargs, options) };
-    }
+    default:
+      return applyTask(ctx, sig, call);
   }
 }
 
-function members(sig: SignatureDict, key = 'tasks'): SignatureDict[] {
-  const list = sig.kwargs[key];
-  if (!Array.isArray(list)) throw new ConfigurationError(`${sig.subtask_type} signature without kwargs.${key}`);
-  return list.map((x) => {
-    const s = asSignatureDict(x);
-    if (!s) throw new ConfigurationError(`${sig.subtask_type} member is not a signature`);
-    return s;
-  });
+async function applyTask(ctx: CanvasContext, sig: SignatureDict, call: CallArgs): Promise<Applied> {
+  const args = sig.immutable ? [...sig.args] : [...(call.args ?? []), ...sig.args];
+  const kwargs = sig.immutable ? { ...sig.kwargs } : { ...sig.kwargs, ...(call.kwargs ?? {}) };
+  let options = call.options ?? {};
+  if (sig.options.group_id !== undefined && sig.options.group_id !== null && options.groupId !== undefined) {
+    const { groupId: _ignored, ...rest } = options; // as Celery: a frozen group_id is not overridden
+    options = rest;
+  }
+  const id = await ctx.send({ name: sig.task, args, kwargs, call: options, signature: fromWireOptions(sig.options) });
+  return { kind: 'task', id };
 }
 
 async function applyChain(ctx: CanvasContext, sig: SignatureDict, call: CallArgs): Promise<Applied> {
-  const steps = members(sig);
-  if (steps.length === 0) throw new ConfigurationError('cannot apply an empty chain');
-  const [first, ...rest] = steps as [SignatureDict, ...SignatureDict[]];
-  if (first.subtask_type === 'group' && rest.length > 0) {
-    // group | task is a chord, as in Celery
-    const body = rest.length === 1 ? rest[0]! : { ...sig, kwargs: { tasks: rest } };
-    return applyChord(ctx, makeChord(first, body), call);
-  }
-  const replyTo = call.options?.replyTo ?? (await ctx.replyTo());
-  const frozen = rest.map((s) => freeze(s, replyTo));
-  const lastOverride = sig.options.task_id;
-  if (typeof lastOverride === 'string' && frozen.length > 0) frozen[frozen.length - 1]!.options.task_id = lastOverride;
-  const chainTail = frozen.slice().reverse();
-  const head = await applySignatureDict(ctx, first, {
-    ...call,
-    options: { ...(call.options ?? {}), replyTo, ...(chainTail.length > 0 ? { chain: chainTail as unknown as Record<string, unknown>[] } : {}) },
+  const { taskId, groupId, groupIndex, chord, link, linkError, chain: after, rootId, parentId, replyTo: givenReplyTo, ...first } = merged(sig, call);
+  const replyTo = givenReplyTo ?? (await ctx.replyTo());
+  const steps = listed(sig).map((s) => (linkError ? linkTo(s, 'link_error', linkError) : s));
+  const withLinks: SignatureDict = { ...sig, kwargs: { ...sig.kwargs, tasks: steps } };
+  const frozen = freeze(withLinks, defined({ taskId, groupId, groupIndex, chord, rootId, replyTo }));
+  const frozenSteps = listed(frozen.sig);
+  if (link) frozenSteps[frozenSteps.length - 1] = appendOption(frozenSteps[frozenSteps.length - 1]!, 'link', signatureList(link));
+  const [head, ...rest] = frozenSteps as [SignatureDict, ...SignatureDict[]];
+  const applied = await applySignatureDict(ctx, head, {
+    ...(call.args ? { args: call.args } : {}),
+    ...(call.kwargs ? { kwargs: call.kwargs } : {}),
+    options: { ...first, ...defined({ rootId, parentId }), replyTo, chain: [...(after ?? []), ...rest.reverse()] },
   });
-  const last = frozen[frozen.length - 1];
-  return last ? { kind: 'task', id: last.options.task_id as string } : head;
+  return frozenSteps.length === 1 ? applied : frozen.result;
 }
 
 async function applyGroup(ctx: CanvasContext, sig: SignatureDict, call: CallArgs): Promise<Applied> {
-  const groupId = (typeof sig.options.task_id === 'string' ? sig.options.task_id : undefined) ?? call.options?.groupId ?? newId();
-  const out: Applied[] = [];
-  for (const m of members(sig)) {
-    out.push(await applySignatureDict(ctx, m, { ...call, options: { ...(call.options ?? {}), groupId, groupIndex: null } }));
+  const { taskId, chain: after, groupId, groupIndex: _index, chord, ...each } = merged(sig, call);
+  if (after && after.length > 0) {
+    // a group with steps after it: they run once, with the list of results (a chord)
+    const { chain: _chain, ...options } = call.options ?? {};
+    const rest = [...after].reverse();
+    const body = rest.length === 1 ? rest[0]! : { task: 'celery.chain', args: [], kwargs: { tasks: rest }, options: {}, subtask_type: 'chain' as const, immutable: false };
+    return applyChord(ctx, makeChord({ ...sig, options: { ...sig.options, ...(taskId ? { task_id: taskId } : {}) } }, body), { ...call, options });
   }
-  return { kind: 'group', id: groupId, members: out };
+  const id = taskId ?? groupId ?? newId();
+  const frozen = freeze({ ...sig, options: { ...sig.options, task_id: id } }, defined({ chord, rootId: each.rootId, replyTo: each.replyTo }));
+  const members: Applied[] = [];
+  for (const m of listed(frozen.sig)) members.push(await applySignatureDict(ctx, m, { ...call, options: each }));
+  return { kind: 'group', id, members };
 }
 
 async function applyChord(ctx: CanvasContext, sig: SignatureDict, call: CallArgs): Promise<Applied> {
   if (!ctx.backend.supportsChords || !ctx.backend.chordInit) throw new ChordNotSupportedError(ctx.backend.kind);
-  const header = asSignatureDict(sig.kwargs.header);
-  const bodySig = asSignatureDict(sig.kwargs.body);
-  if (!header || !bodySig) throw new ConfigurationError('chord signature needs kwargs.header and kwargs.body');
-  const headerMembers = header.subtask_type === 'group' ? members(header) : [header];
-  const replyTo = call.options?.replyTo ?? (await ctx.replyTo());
-  const body = freeze(bodySig, replyTo);
-  const bodyId = body.options.task_id as string;
-  if (headerMembers.length === 0) {
-    await applySignatureDict(ctx, body, { args: [[]] });
-    return { kind: 'task', id: bodyId };
-  }
+  const { header, body } = chordParts(sig);
+  const { taskId, kwargs: _kwargs, ...toBody } = merged(sig, call);
+  const replyTo = toBody.replyTo ?? (await ctx.replyTo());
+  const bodyId = (typeof body.options.task_id === 'string' ? body.options.task_id : undefined) ?? taskId ?? newId();
+  const finalBody = freeze({ ...body, options: { ...body.options, ...toWireOptions(toBody) } }, { taskId: bodyId, replyTo });
   const groupId = (typeof header.options.task_id === 'string' ? header.options.task_id : undefined) ?? newId();
-  await ctx.backend.chordInit(groupId, headerMembers.length);
-  let index = 0;
-  for (const m of headerMembers) {
-    await applySignatureDict(ctx, m, {
-      ...call,
-      options: { ...(call.options ?? {}), replyTo, groupId, groupIndex: index++, chord: body as unknown as Record<string, unknown> },
-    });
+  const members = headerMembers(header).map((m, i) => freeze(m, defined({ groupId, groupIndex: i, chord: finalBody.sig, rootId: toBody.rootId, replyTo })));
+  const headerResult: Applied = { kind: 'group', id: groupId, members: members.map((m) => m.result) };
+  if (members.length === 0) {
+    await applySignatureDict(ctx, finalBody.sig, { args: [[]] });
+    return { ...finalBody.result, parent: headerResult };
   }
-  return { kind: 'task', id: bodyId };
+  await ctx.backend.chordInit(groupId, members.reduce((n, m) => n + chordSize(m.sig), 0));
+  // the header gets the call's plain options, not the membership, chain or callbacks meant for the body
+  const { chain: _c, chord: _ch, groupId: _g, groupIndex: _i, link: _l, linkError: _e, ...options } = { ...toBody, replyTo };
+  for (const m of members) {
+    await applySignatureDict(ctx, m.sig, { ...(call.args ? { args: call.args } : {}), ...(call.kwargs ? { kwargs: call.kwargs } : {}), options });
+  }
+  return { ...finalBody.result, parent: headerResult };
 }
 
-/** Celery's chunks.group(): one xstarmap signature per slice of `n` argument tuples. */
-function chunksToGroup(sig: SignatureDict): SignatureDict {
+/** The signature's own options under the call's (the call wins). */
+function merged(sig: SignatureDict, call: CallArgs): SendOptions {
+  return { ...fromWireOptions(sig.options), ...defined(call.options ?? {}) };
+}
+
+/**
+ * Adds a callback or errback where Celery's `link` / `link_error` end up: a task's options; a
+ * chain's last step (callback) or every step (errback); a group's first member (callback, made
+ * immutable) or every member (errback); a chord's body.
+ */
+export function linkTo(sig: SignatureDict, key: 'link' | 'link_error', add: SendOptions['link']): SignatureDict {
+  const dicts = signatureList(add);
+  if (dicts.length === 0) return sig;
+  switch (sig.subtask_type) {
+    case 'chord': {
+      const { body } = chordParts(sig);
+      return { ...sig, kwargs: { ...sig.kwargs, body: linkTo(body, key, dicts) } };
+    }
+    case 'group':
+    case 'chain': {
+      const members = listed(sig);
+      const last = members.length - 1;
+      const tasks = key === 'link_error' ? members.map((m) => linkTo(m, key, dicts))
+        : sig.subtask_type === 'chain' ? members.map((m, i) => (i === last ? appendOption(m, key, dicts) : m))
+          : members.map((m, i) => (i === 0 ? linkTo(m, key, dicts.map((d) => ({ ...d, immutable: true }))) : m));
+      return { ...sig, kwargs: { ...sig.kwargs, tasks } };
+    }
+    default:
+      return appendOption(sig, key, dicts);
+  }
+}
+
+function appendOption(sig: SignatureDict, key: 'link' | 'link_error', dicts: SignatureDict[]): SignatureDict {
+  return { ...sig, options: { ...sig.options, [key]: [...signatureList(sig.options[key]), ...dicts] } };
+}
+
+/** Celery's `chunks.group()`: one `celery.starmap` signature per slice of `n` argument tuples. */
+export function chunksToGroup(sig: SignatureDict): SignatureDict {
   const task = asSignatureDict(sig.kwargs.task);
   const it = sig.kwargs.it;
   const n = Number(sig.kwargs.n);
   if (!task || !Array.isArray(it) || !(n >= 1)) throw new ConfigurationError('chunks signature needs kwargs {task, it, n}');
   const tasks: SignatureDict[] = [];
   for (let i = 0; i < it.length; i += n) {
-    tasks.push({ task: 'celery.starmap', args: [], kwargs: { task, it: it.slice(i, i + n) }, options: {}, subtask_type: 'xstarmap', immutable: false });
+    tasks.push({ task: 'celery.starmap', args: [], kwargs: { task, it: it.slice(i, i + n) }, options: {}, subtask_type: null, immutable: true });
   }
-  return { task: 'celery.group', args: [], kwargs: { tasks }, options: { ...sig.options }, subtask_type: 'group', immutable: false };
+  const { task_id: _id, ...options } = sig.options;
+  return { task: 'celery.group', args: [], kwargs: { tasks }, options, subtask_type: 'group', immutable: false };
 }
 
-export function makeChord(header: SignatureDict, body: SignatureDict): SignatureDict {
-  return { task: 'celery.chord', args: [], kwargs: { header, body, kwargs: {} }, options: {}, subtask_type: 'chord', immutable: false };
-}
-
-/** Gives a step (and, for chains, its last task) a fixed id and reply queue, as Celery's freeze(). */
-export function freeze(sig: SignatureDict, replyTo: string): SignatureDict {
-  const copy: SignatureDict = { ...sig, options: { ...sig.options } };
-  if (copy.subtask_type === null) {
-    copy.options.task_id ??= newId();
-    copy.options.reply_to ??= replyTo;
-  } else {
-    copy.options.task_id ??= newId();
-  }
-  return copy;
-}
-
-const WIRE_TO_SEND: Record<string, keyof SendOptions> = {
-  task_id: 'taskId', queue: 'queue', exchange: 'exchange', routing_key: 'routingKey', priority: 'priority',
-  countdown: 'countdown', eta: 'eta', expires: 'expires', time_limit: 'timeLimit', soft_time_limit: 'softTimeLimit',
-  headers: 'headers', shadow: 'shadow', ignore_result: 'ignoreResult', reply_to: 'replyTo', group_id: 'groupId',
-  group_index: 'groupIndex', root_id: 'rootId', parent_id: 'parentId', chord: 'chord', chain: 'chain',
-};
-
-/** Celery option names (as found in a signature's `options`) → SendOptions. Unknown ones are ignored. */
-export function fromWireOptions(options: Record<string, unknown>): SendOptions {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(options)) {
-    if (v === undefined || v === null && k !== 'group_index') continue;
-    if (k === 'link' || k === 'link_error') {
-      const list = (Array.isArray(v) ? v : [v]).map(asSignatureDict).filter((s): s is SignatureDict => s !== null);
-      out[k === 'link' ? 'callbacks' : 'errbacks'] = list;
-      continue;
-    }
-    const key = WIRE_TO_SEND[k];
-    if (key) out[key] = k === 'chord' && isPlainObject(v) ? v : v;
-  }
-  return out as SendOptions;
-}
-
-function stripUndefined<T extends object>(o: T): T {
+function defined<T extends object>(o: T): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
   return out as T;

@@ -4,7 +4,7 @@
  * result, a group to the tuple of its members' results, a chord to its body's result.
  */
 import { ConfigurationError } from '../errors/task-errors.js';
-import { Signature } from './signature.js';
+import { GroupSignature, Signature } from './signature.js';
 
 type ResultOf<S> = S extends Signature<infer R> ? R : never;
 type Last<T extends readonly unknown[]> = T extends readonly [...unknown[], infer L] ? L : T[number];
@@ -24,9 +24,12 @@ export function chain<S extends readonly Signature[]>(...steps: S): Signature<Re
   });
 }
 
-/** Runs the members in parallel; the result is the list of their results. */
-export function group<S extends readonly Signature[]>(...members: S): Signature<{ [K in keyof S]: ResultOf<S[K]> }> {
-  return new Signature(senderOf(members), {
+/**
+ * Runs the members in parallel; the result is the list of their results (`applyAsync()` gives
+ * a GroupResult). A group nested directly in a group is spliced in, as Celery does.
+ */
+export function group<S extends readonly Signature[]>(...members: S): GroupSignature<{ [K in keyof S]: ResultOf<S[K]> }> {
+  return new GroupSignature(senderOf(members), {
     task: 'celery.group',
     kwargs: { tasks: members.map((s) => s.toDict()) },
     subtaskType: 'group',
@@ -43,23 +46,27 @@ export function chord<R>(header: Signature | readonly Signature[], body: Signatu
   });
 }
 
-/** `task.map(items)`: one message; the worker calls the task once per item (`f(item)`). */
+/**
+ * `task.map(items)`: one `celery.map` message, routed as the inner task; the worker calls the
+ * task once per item (`f(item)`). Immutable, as in Celery: in a chain it ignores the previous result.
+ */
 export function xmap<R>(task: Signature<R>, items: readonly unknown[]): Signature<R[]> {
-  return new Signature<R[]>(task.sender, { task: 'celery.map', kwargs: { task: task.toDict(), it: [...items] }, subtaskType: 'xmap' });
+  // Celery writes these as plain signatures (subtask_type null) of its built-in tasks
+  return new Signature<R[]>(task.sender, { task: 'celery.map', kwargs: { task: task.toDict(), it: [...items] }, immutable: true });
 }
 
-/** `task.starmap(items)`: one message; the worker calls `f(...item)` for each item. */
+/** `task.starmap(items)`: one `celery.starmap` message; the worker calls `f(...item)` for each item. */
 export function xstarmap<R>(task: Signature<R>, items: readonly (readonly unknown[])[]): Signature<R[]> {
-  return new Signature<R[]>(task.sender, { task: 'celery.starmap', kwargs: { task: task.toDict(), it: items.map((i) => [...i]) }, subtaskType: 'xstarmap' });
+  return new Signature<R[]>(task.sender, { task: 'celery.starmap', kwargs: { task: task.toDict(), it: items.map((i) => [...i]) }, immutable: true });
 }
 
 /**
- * `task.chunks(items, n)`: splits the argument tuples into chunks of `n`, each run as one
- * `celery.starmap` message; the result is a group result of per-chunk lists, as in Celery.
+ * `task.chunks(items, n)`: splits the argument tuples into chunks of `n`. Sent on its own it
+ * becomes a group of `celery.starmap` messages (a GroupResult of per-chunk lists); inside
+ * another canvas it travels as a `celery.chunks` task, which does the same on a worker and
+ * returns that group's result tuple, as in Celery.
  */
-export function chunks<R>(task: Signature<R>, items: readonly (readonly unknown[])[], n: number): Signature<R[][]> {
+export function chunks<R>(task: Signature<R>, items: readonly (readonly unknown[])[], n: number): GroupSignature<R[][]> {
   if (!Number.isInteger(n) || n < 1) throw new ConfigurationError(`chunks: n must be a positive integer, got ${n}`);
-  return new Signature<R[][]>(task.sender, {
-    task: 'celery.chunks', kwargs: { task: task.toDict(), it: items.map((i) => [...i]), n }, subtaskType: 'chunks', immutable: true,
-  });
+  return new GroupSignature<R[][]>(task.sender, { task: 'celery.chunks', kwargs: { task: task.toDict(), it: items.map((i) => [...i]), n }, immutable: true });
 }

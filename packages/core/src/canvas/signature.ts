@@ -4,12 +4,24 @@
  * to exactly Celery's dict shape, so Python workers can apply it too.
  */
 import type { AsyncResult } from '../result/async-result.js';
+import type { GroupResult } from '../result/group-result.js';
 import type { ApplyOptions } from '../producer/apply-options.js';
+import { toWireOptions } from '../producer/option-names.js';
+import { chunksToGroup, linkTo } from './apply-signature.js';
 import type { SignatureDict } from './signature-dict.js';
 
-/** What a signature needs from its app to be sent. */
+/** What a signature needs from its app to be sent: the result of a group is a `GroupResult`. */
 export interface SignatureSender {
   applySignature(sig: SignatureDict, call?: { args?: unknown[]; kwargs?: Record<string, unknown>; options?: ApplyOptions }): Promise<AsyncResult<unknown>>;
+}
+
+export interface SignatureInit {
+  task: string;
+  args?: readonly unknown[];
+  kwargs?: Record<string, unknown>;
+  options?: Record<string, unknown>;
+  subtaskType?: SignatureDict['subtask_type'];
+  immutable?: boolean;
 }
 
 export class Signature<R = unknown> {
@@ -22,14 +34,7 @@ export class Signature<R = unknown> {
   readonly immutable: boolean;
   readonly #sender: SignatureSender;
 
-  constructor(sender: SignatureSender, init: {
-    task: string;
-    args?: readonly unknown[];
-    kwargs?: Record<string, unknown>;
-    options?: Record<string, unknown>;
-    subtaskType?: SignatureDict['subtask_type'];
-    immutable?: boolean;
-  }) {
+  constructor(sender: SignatureSender, init: SignatureInit) {
     this.#sender = sender;
     this.task = init.task;
     this.args = init.args ?? [];
@@ -40,9 +45,8 @@ export class Signature<R = unknown> {
   }
 
   static fromDict(sender: SignatureSender, dict: SignatureDict): Signature {
-    return new Signature(sender, {
-      task: dict.task, args: dict.args, kwargs: dict.kwargs, options: dict.options, subtaskType: dict.subtask_type, immutable: dict.immutable,
-    });
+    const init = { task: dict.task, args: dict.args, kwargs: dict.kwargs, options: dict.options, subtaskType: dict.subtask_type, immutable: dict.immutable };
+    return dict.subtask_type === 'group' ? new GroupSignature(sender, init) : new Signature(sender, init);
   }
 
   /** @internal */
@@ -65,19 +69,29 @@ export class Signature<R = unknown> {
     return this.toDict();
   }
 
-  /** A copy with more options (Celery's `sig.set(queue='x')`). Keys use Celery's names or ApplyOptions names. */
-  set(options: ApplyOptions | Record<string, unknown>): Signature<R> {
-    return this.#with({ options: { ...this.options, ...toWireOptions(options as Record<string, unknown>) } });
+  /**
+   * A copy with more options (Celery's `sig.set(queue='x')`). Keys use ApplyOptions names or
+   * Celery's; `kwargs` are merged into the signature's keyword arguments, not its options.
+   */
+  set(options: ApplyOptions | Record<string, unknown>): this {
+    const { kwargs, ...rest } = options as ApplyOptions & Record<string, unknown>;
+    return this.#with({
+      ...(kwargs ? { kwargs: { ...this.kwargs, ...kwargs } } : {}),
+      options: { ...this.options, ...toWireOptions(rest) },
+    });
   }
 
-  /** Adds a success callback. */
-  link(callback: Signature): Signature<R> {
-    return this.#appendOption('link', callback.toDict());
+  /**
+   * Adds a success callback, where Celery adds it: a chain's last step, a chord's body, a
+   * group's first member (immutable: it cannot receive the other members' results).
+   */
+  link(callback: Signature): this {
+    return this.#from(linkTo(this.toDict(), 'link', callback.toDict()));
   }
 
-  /** Adds an error callback. */
-  linkError(errback: Signature): Signature<R> {
-    return this.#appendOption('link_error', errback.toDict());
+  /** Adds an error callback: on a task or chain, on every member of a group, on a chord's body. */
+  linkError(errback: Signature): this {
+    return this.#from(linkTo(this.toDict(), 'link_error', errback.toDict()));
   }
 
   /** Sends the task with these extra (prepended) arguments, unless the signature is immutable. */
@@ -86,39 +100,35 @@ export class Signature<R = unknown> {
   }
 
   applyAsync(args: readonly unknown[] = [], options: ApplyOptions = {}): Promise<AsyncResult<R>> {
-    const { kwargs, ...rest } = options;
-    return this.#sender.applySignature(this.toDict(), { args: [...args], ...(kwargs ? { kwargs } : {}), options: rest }) as Promise<AsyncResult<R>>;
+    return this.#sender.applySignature(this.toDict(), splitCall(args, options)) as Promise<AsyncResult<R>>;
   }
 
-  #appendOption(key: 'link' | 'link_error', dict: SignatureDict): Signature<R> {
-    const current = this.options[key];
-    const list = Array.isArray(current) ? [...current] : current ? [current] : [];
-    return this.#with({ options: { ...this.options, [key]: [...list, dict] } });
+  #from(dict: SignatureDict): this {
+    return this.#with({ kwargs: dict.kwargs, options: dict.options });
   }
 
-  #with(change: { options?: Record<string, unknown> }): Signature<R> {
-    return new Signature<R>(this.#sender, {
-      task: this.task, args: this.args, kwargs: { ...this.kwargs }, options: change.options ?? { ...this.options },
+  #with(change: { kwargs?: Record<string, unknown>; options?: Record<string, unknown> }): this {
+    const Ctor = this.constructor as new (sender: SignatureSender, init: SignatureInit) => this;
+    return new Ctor(this.#sender, {
+      task: this.task, args: this.args, kwargs: change.kwargs ?? { ...this.kwargs }, options: change.options ?? { ...this.options },
       subtaskType: this.subtaskType, immutable: this.immutable,
     });
   }
 }
 
-const OPTION_NAMES: Record<string, string> = {
-  taskId: 'task_id', routingKey: 'routing_key', timeLimit: 'time_limit', softTimeLimit: 'soft_time_limit',
-  ignoreResult: 'ignore_result', linkError: 'link_error', replyTo: 'reply_to', groupId: 'group_id', groupIndex: 'group_index',
-  rootId: 'root_id', parentId: 'parent_id',
-};
-
-/** ApplyOptions (camelCase) → Celery's option names. Signatures inside are turned into dicts. */
-export function toWireOptions(options: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(options)) {
-    if (v === undefined) continue;
-    const key = OPTION_NAMES[k] ?? k;
-    out[key] = v instanceof Signature ? v.toDict()
-      : Array.isArray(v) ? v.map((x: unknown) => (x instanceof Signature ? x.toDict() : x))
-        : v instanceof Date ? v.toISOString() : v;
+/** A group (or chunks): sending it gives a `GroupResult` whose `get()` lists every member's result. */
+export class GroupSignature<T extends readonly unknown[] = unknown[]> extends Signature<T> {
+  override delay(...args: unknown[]): Promise<GroupResult<T>> {
+    return this.applyAsync(args);
   }
-  return out;
+
+  override applyAsync(args: readonly unknown[] = [], options: ApplyOptions = {}): Promise<GroupResult<T>> {
+    const dict = this.task === 'celery.chunks' ? chunksToGroup(this.toDict()) : this.toDict();
+    return this.sender.applySignature(dict, splitCall(args, options)) as Promise<GroupResult<T>>;
+  }
+}
+
+function splitCall(args: readonly unknown[], options: ApplyOptions) {
+  const { kwargs, ...rest } = options;
+  return { args: [...args], ...(kwargs ? { kwargs } : {}), options: rest };
 }

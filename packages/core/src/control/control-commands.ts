@@ -3,6 +3,7 @@
  * with the reply shapes Python's tools expect. Unknown commands raise KeyError like Python.
  */
 import { hostname as osHostname, loadavg } from 'node:os';
+import { displayName } from '../protocol/task-message.js';
 import type { HeldRequest, Worker } from '../worker/worker.js';
 import { bugReport, confTable } from './worker-conf.js';
 
@@ -11,7 +12,7 @@ export type ControlHandler = (worker: Worker, args: Record<string, unknown>) => 
 function requestInfo(worker: Worker, h: HeldRequest) {
   return {
     id: h.req.id,
-    name: h.req.name,
+    name: displayName(h.req),
     args: h.req.args,
     kwargs: h.req.kwargs,
     type: h.req.name,

@@ -37,20 +37,29 @@ export interface ApplyOptions {
   compression?: 'zlib';
 }
 
-/** Internal options the canvas and the worker add on top of `ApplyOptions`. */
-export interface SendOptions extends ApplyOptions {
+/** A signature as a `Signature` instance or as the dict Celery puts on the wire. */
+export type SignatureLike = Signature | SignatureDict;
+
+/**
+ * Everything a send can carry: the public `ApplyOptions` plus what the canvas and the worker
+ * add (lineage, group membership, the rest of a chain, a chord body, retries...). Signatures
+ * may be instances or wire dicts here.
+ */
+export interface SendOptions extends Omit<ApplyOptions, 'link' | 'linkError'> {
+  link?: SignatureLike | readonly SignatureLike[];
+  linkError?: SignatureLike | readonly SignatureLike[];
   parentId?: string | null;
   rootId?: string | null;
   groupId?: string | null;
   groupIndex?: number | null;
   retries?: number;
   replyTo?: string;
-  chain?: readonly Record<string, unknown>[] | null;
-  chord?: Record<string, unknown> | null;
-  /** Success callbacks as signature dicts (what `link` becomes on the wire). */
-  callbacks?: readonly SignatureDict[];
-  /** Error callbacks as signature dicts (what `linkError` becomes on the wire). */
-  errbacks?: readonly SignatureDict[];
+  /** The steps after this one, reversed (the next step is the last element), as Celery sends them. */
+  chain?: readonly SignatureDict[] | null;
+  /** The chord body this task reports to, when it is a chord header member. */
+  chord?: SignatureDict | null;
+  /** How many times the task was replaced (`replace()`), Celery 5.3.5's header. */
+  replacedTaskNesting?: number;
   argsrepr?: string;
   kwargsrepr?: string;
 }

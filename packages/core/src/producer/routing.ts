@@ -1,11 +1,7 @@
 /**
- * Routing: which queue (or exchange + routing key) a task goes to. Call options win, then the
- * app's routes table (task-name globs, first match wins), then the task's own queue, then the
- * default queue. Publishing to a queue uses the default exchange with routing key = queue
- * name, exactly as Python Celery does. Pure.
+ * The app's routes table: task-name globs (first match wins) or a function, compiled to a
+ * lookup. Where it ranks among the other layers is decided in `resolve-send.ts`. Pure.
  */
-import type { Route } from '../protocol/message.js';
-
 export interface RouteTarget {
   queue?: string;
   exchange?: string;
@@ -16,12 +12,6 @@ export interface RouteTarget {
 export type RoutesTable =
   | Record<string, string | RouteTarget>
   | ((taskName: string) => string | RouteTarget | undefined);
-
-export interface ResolvedRoute {
-  route: Route;
-  /** Queue to declare before publishing (null when publishing to a named exchange only). */
-  queue: string | null;
-}
 
 export function globToRegExp(glob: string): RegExp {
   const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
@@ -41,14 +31,4 @@ export function compileRoutes(table: RoutesTable | undefined): (name: string) =>
     target: typeof target === 'string' ? { queue: target } : target,
   }));
   return (name) => entries.find((e) => e.re.test(name))?.target;
-}
-
-export function resolveRoute(call: RouteTarget, fromTable: RouteTarget | undefined, taskQueue: string | undefined, defaultQueue: string): ResolvedRoute {
-  const pick = call.queue !== undefined || call.exchange !== undefined ? call : fromTable ?? {};
-  const queue = pick.queue ?? (pick.exchange === undefined ? taskQueue ?? defaultQueue : undefined);
-  if (pick.exchange !== undefined && pick.exchange !== '') {
-    return { route: { exchange: pick.exchange, routingKey: pick.routingKey ?? queue ?? '' }, queue: queue ?? null };
-  }
-  const q = queue ?? defaultQueue;
-  return { route: { exchange: '', routingKey: pick.routingKey ?? q }, queue: q };
 }

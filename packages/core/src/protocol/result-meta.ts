@@ -91,6 +91,8 @@ export function buildResultMeta(init: {
   children?: unknown[];
   groupId?: string | null;
   parentId?: string | null;
+  /** More fields, after Celery's own (`result_extended`: name, args, kwargs, worker, retries, queue). */
+  extra?: Readonly<Record<string, unknown>>;
   now?: Date;
 }): ResultMeta {
   const ready = init.status === TaskState.SUCCESS || EXCEPTION_STATES.has(init.status) && init.status !== TaskState.RETRY;
@@ -104,6 +106,7 @@ export function buildResultMeta(init: {
   };
   if (init.groupId) meta.group_id = init.groupId;
   if (init.parentId) meta.parent_id = init.parentId;
+  for (const [k, v] of Object.entries(init.extra ?? {})) if (!(k in meta)) meta[k] = v;
   return meta;
 }
 

@@ -63,4 +63,9 @@ export interface TaskRequest {
   kwargsrepr: string;
 }
 
+/** The name logs, events and `inspect` show: the shadow name when the sender gave one, as Celery does. */
+export function displayName(req: Pick<TaskRequest, 'name' | 'shadow'>): string {
+  return req.shadow || req.name;
+}
+
 export const EMPTY_EMBED: Readonly<TaskEmbed> = Object.freeze({ callbacks: null, errbacks: null, chain: null, chord: null });

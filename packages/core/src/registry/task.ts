@@ -5,7 +5,7 @@
  */
 import type { AsyncResult } from '../result/async-result.js';
 import type { ApplyOptions } from '../producer/apply-options.js';
-import type { Signature } from '../canvas/signature.js';
+import type { GroupSignature, Signature } from '../canvas/signature.js';
 import type { TaskContext } from '../worker/task-context.js';
 import type { TaskOptions } from './task-options.js';
 
@@ -35,7 +35,7 @@ export interface TaskHandle<A extends unknown[], R> {
   /** One message that runs `f(...args)` for each argument tuple (Celery's `task.starmap`). */
   starmap(items: readonly A[]): Signature<R[]>;
   /** Argument tuples split into chunks of `n`, one starmap message per chunk (Celery's `task.chunks`). */
-  chunks(items: readonly A[], n: number): Signature<R[][]>;
+  chunks(items: readonly A[], n: number): GroupSignature<R[][]>;
 }
 
 export interface Task<A extends unknown[], R> extends TaskHandle<A, R> {

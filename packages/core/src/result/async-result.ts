@@ -19,11 +19,19 @@ export interface GetOptions {
 
 export class AsyncResult<R = unknown> {
   readonly id: string;
+  /** The result this one came after: for a chord's result, its header's GroupResult. */
+  readonly parent: AsyncResult<unknown> | null;
   readonly #backend: ResultBackend;
 
-  constructor(id: string, backend: ResultBackend) {
+  constructor(id: string, backend: ResultBackend, parent: AsyncResult<unknown> | null = null) {
     this.id = id;
     this.#backend = backend;
+    this.parent = parent;
+  }
+
+  /** The backend this result is read from. */
+  get backend(): ResultBackend {
+    return this.#backend;
   }
 
   /** Waits for the task to finish and returns its result. */
@@ -56,6 +64,25 @@ export class AsyncResult<R = unknown> {
 
   async failed(): Promise<boolean> {
     return (await this.state()) === TaskState.FAILURE;
+  }
+
+  /**
+   * True when the backend holds a document for this id (Celery 5.7's `exists()`): tells a task
+   * still waiting to run from an id never sent, forgotten or expired, which are all PENDING.
+   */
+  exists(): Promise<boolean> {
+    return this.#backend.exists(this.id);
+  }
+
+  /**
+   * The tasks this task sent while it ran, plus its callbacks and next chain step, as the
+   * worker recorded them (Celery's `children`): AsyncResults, or GroupResults for groups.
+   */
+  async children(): Promise<AsyncResult<unknown>[]> {
+    const tuples = (await this.info())?.children ?? [];
+    // loaded on use: group-result.ts extends this class, so a static import would be circular
+    const { resultFromTuple } = await import('./group-result.js');
+    return tuples.map((t) => resultFromTuple(t, this.#backend)).filter((r): r is AsyncResult<unknown> => r !== null);
   }
 
   /** Removes the stored result. */

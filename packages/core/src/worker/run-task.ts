@@ -11,7 +11,8 @@ import type { TaskState } from '../protocol/states.js';
 import type { RegisteredTask } from '../registry/task.js';
 import { TASK_DEFAULTS, type ErrorMatcher } from '../registry/task-options.js';
 import { backoffDelay } from '../util/backoff.js';
-import { runWithContext, type RetryOptions, type TaskContext } from './task-context.js';
+import type { Applied } from '../canvas/freeze.js';
+import { CHILDREN, runWithContext, type RetryOptions, type TaskContext } from './task-context.js';
 
 /** A retry request, with what the worker needs to republish. */
 export class RetryRequest extends Retry {
@@ -33,8 +34,10 @@ export interface RunEnv {
   /** Aborted by revoke(terminate) or a forced shutdown. */
   abort: AbortController;
   updateState(state: TaskState, meta: unknown): Promise<void>;
-  /** Looks up another local task (used by the celery.map / celery.starmap built-ins). */
-  resolveTask?: (name: string) => RegisteredTask | undefined;
+  /** Sends the replacement of `this.replace(sig)`, then throws `Ignore`. */
+  replace(sig: unknown): Promise<never>;
+  /** Collects the results of what the task sends (its `children`). */
+  children: Applied[];
 }
 
 export async function runTask(task: RegisteredTask, req: TaskRequest, env: RunEnv): Promise<Outcome> {
@@ -138,8 +141,9 @@ const LAZY_SIGNAL: object = Object.freeze(Object.defineProperty({}, 'signal', {
 
 // Methods, not arrow properties: the build wraps each arrow property in a name-setting call per task.
 function makeContext(task: RegisteredTask, req: TaskRequest, env: RunEnv): TaskContext {
-  const fields: Omit<TaskContext, 'signal'> & { [ENV]: RunEnv; resolveTask?: RunEnv['resolveTask'] } = {
+  const fields: Omit<TaskContext, 'signal'> & { [ENV]: RunEnv; [CHILDREN]: Applied[] } = {
     [ENV]: env,
+    [CHILDREN]: env.children,
     id: req.id,
     name: req.name,
     args: req.args,
@@ -172,7 +176,9 @@ function makeContext(task: RegisteredTask, req: TaskRequest, env: RunEnv): TaskC
     updateState(state: TaskState, meta?: unknown): Promise<void> {
       return env.updateState(state, meta ?? null);
     },
+    replace(sig: unknown): Promise<never> {
+      return env.replace(sig);
+    },
   };
-  if (env.resolveTask) fields.resolveTask = env.resolveTask;
   return Object.setPrototypeOf(fields, LAZY_SIGNAL) as TaskContext;
 }

@@ -4,6 +4,9 @@
  * `currentTask()` instead.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Applied } from '../canvas/freeze.js';
+import type { Signature } from '../canvas/signature.js';
+import type { SignatureDict } from '../canvas/signature-dict.js';
 import type { TaskState } from '../protocol/states.js';
 
 export interface RetryOptions {
@@ -45,6 +48,26 @@ export interface TaskContext {
   retry(options?: RetryOptions): never;
   /** Stores a custom state (e.g. PROGRESS with `{ done, total }`), readable from Python too. */
   updateState(state: TaskState, meta?: unknown): Promise<void>;
+  /**
+   * Replaces this task with a signature (Celery's `Task.replace`): the replacement takes over
+   * this task's id, so the caller's result, its callbacks and errbacks, the rest of its chain
+   * and its chord all see the replacement's outcome. A group becomes a chord whose body
+   * (`celery.accumulate`) returns the list of results. Never returns: use `return this.replace(sig)`.
+   */
+  replace(sig: Signature | SignatureDict): Promise<never>;
+}
+
+/** Where a running task's context keeps the results of what it sent (its `children`). @internal */
+export const CHILDREN: unique symbol = Symbol('celeriac.children');
+
+/**
+ * The task running in this async flow as the parent of what it sends, or null outside a task.
+ * @internal
+ */
+export function currentParent(): { id: string; rootId: string; addChild(applied: Applied): void } | null {
+  const ctx = storage.getStore() as (TaskContext & { [CHILDREN]?: Applied[] }) | undefined;
+  if (!ctx) return null;
+  return { id: ctx.id, rootId: ctx.rootId, addChild: (applied) => ctx[CHILDREN]?.push(applied) };
 }
 
 /** One storage per process is fine here: it only carries the context of the running task. */

@@ -12,7 +12,7 @@
  * the logger's level are not even built.
  */
 import { pythonRepr } from '../protocol/python-repr.js';
-import type { TaskRequest } from '../protocol/task-message.js';
+import { displayName, type TaskRequest } from '../protocol/task-message.js';
 import { logsAt, type Logger } from '../util/logger.js';
 import { logText } from '../util/log-text.js';
 
@@ -44,7 +44,7 @@ export class TaskLog {
 }
 
 function label(req: TaskRequest): string {
-  return `${logText(req.name, 200)}[${logText(req.id, 200)}]`;
+  return `${logText(displayName(req), 200)}[${logText(req.id, 200)}]`;
 }
 
 /** `ValueError('boom')`, as Celery writes an exception (with the Python type a Node error maps to when set). */

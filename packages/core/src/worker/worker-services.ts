@@ -6,6 +6,7 @@ import { loadavg } from 'node:os';
 import { PidboxNode } from '../control/pidbox.js';
 import { EventDispatcher } from '../events/event-dispatcher.js';
 import { pythonRepr } from '../protocol/python-repr.js';
+import { displayName } from '../protocol/task-message.js';
 import { toError } from '../errors/base-error.js';
 import { NativeDelayedDelivery } from './native-delayed-delivery.js';
 import type { HeldRequest, Worker } from './worker.js';
@@ -85,7 +86,7 @@ export class WorkerServices {
   #wireTaskEvents(): void {
     const w = this.worker.events;
     w.on('task-received', (r) => void this.#send('task-received', {
-      uuid: r.id, name: r.name, args: r.argsrepr, kwargs: r.kwargsrepr, root_id: r.rootId, parent_id: r.parentId,
+      uuid: r.id, name: displayName(r), args: r.argsrepr, kwargs: r.kwargsrepr, root_id: r.rootId, parent_id: r.parentId,
       retries: r.retries, eta: r.eta?.toISOString() ?? null, expires: r.expires?.toISOString() ?? null,
     }));
     w.on('task-started', (r) => void this.#send('task-started', { uuid: r.id }));

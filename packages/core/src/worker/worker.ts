@@ -8,18 +8,23 @@
 import type { Delivery, Subscription } from '../broker/broker.js';
 import type { CeleriacApp } from '../app.js';
 import { toError } from '../errors/base-error.js';
+import { Reject } from '../errors/task-control.js';
 import { InvalidTaskMessageError, NotRegisteredError } from '../errors/task-errors.js';
 import { undecodableFields } from '../protocol/field-table/field-value.js';
 import { parseTaskMessage } from '../protocol/parse-task-message.js';
+import { canvasContext, type Applied } from '../canvas/apply-signature.js';
 import { buildResultMeta } from '../protocol/result-meta.js';
 import { TaskState } from '../protocol/states.js';
-import type { TaskRequest } from '../protocol/task-message.js';
+import { displayName, type TaskRequest } from '../protocol/task-message.js';
 import type { RegisteredTask } from '../registry/task.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
-import { BUILTIN_TASKS } from './builtin-tasks.js';
+import { createBuiltinTasks } from './builtin-tasks.js';
 import { deadLetter } from './dead-letter.js';
 import { EtaScheduler } from './eta-scheduler.js';
-import { finishFailure, finishRetry, finishSuccess, type FinishContext } from './finish-task.js';
+import { finishFailure, finishRetry, finishSuccess, requestMeta, type FinishContext } from './finish-task.js';
+import { storeRefusal, type Refused } from './refusal.js';
+import { replaceTask } from './replace.js';
+import { extendedFields } from './result-extended.js';
 import { RevokedSet } from './revoked-set.js';
 import { storeRevoked } from './store-revoked.js';
 import { runTask } from './run-task.js';
@@ -63,6 +68,10 @@ export class Worker {
   #services: WorkerServices | null = null;
   #idle: (() => void) | null = null;
   readonly #finish: FinishContext;
+  /** Celery's built-in tasks (map, starmap, chunks, accumulate), bound to this worker's app. */
+  readonly #builtins: ReadonlyMap<string, RegisteredTask>;
+  /** The routing key each request arrived with (`queue` in extended results). */
+  readonly #routingKeys = new WeakMap<TaskRequest, string>();
   /** Requests aborted by revoke(terminate). Checked instead of `abort.signal`, which Node creates (costly) on first read. */
   readonly #terminated = new WeakSet<HeldRequest>();
   #removeSignals: (() => void) | null = null;
@@ -77,16 +86,12 @@ export class Worker {
     this.app = app;
     this.options = resolveWorkerOptions(options, app.options.defaultQueue);
     this.scheduled = new EtaScheduler((h) => this.#enqueue(h), (held) => void this.#syncPrefetch(held));
+    const canvas = canvasContext(app.producer, app.backend);
     this.#finish = {
-      backend: app.backend,
-      producer: app.producer,
-      logger: app.logger,
-      canvas: {
-        send: (name, args, kwargs, o) => app.producer.send(name, args, kwargs, o),
-        backend: app.backend,
-        replyTo: () => app.backend.prepareClient(),
-      },
+      backend: app.backend, producer: app.producer, logger: app.logger, canvas,
+      ...(app.options.resultExtended ? { extended: (req: TaskRequest) => extendedFields(req, this.hostname, this.#routingKeys.get(req) ?? null) } : {}),
     };
+    this.#builtins = createBuiltinTasks({ resolveTask: (name) => app.tasks.get(name), canvas });
     this.events.on('error', (err) => app.logger.error(`worker: ${err.message}`));
     this.#wrapRun = composeRun(app.options.instrumentation ?? [], (err, name) => app.logger.error(`instrumentation ${name}: ${toError(err).message}`));
     this.#log = new TaskLog(app.logger);
@@ -230,9 +235,11 @@ export class Worker {
       const id = typeof delivery.properties.headers?.id === 'string' ? delivery.properties.headers.id : null;
       const name = typeof delivery.properties.headers?.task === 'string' ? delivery.properties.headers.task : null;
       this.#reject(delivery, `${e.name}: ${e.message}`, id, name);
+      this.#storeRefusal({ id, replyTo: delivery.properties.replyTo ?? null, correlationId: delivery.properties.correlationId ?? null }, e, delivery.queue);
       return;
     }
-    const task = this.app.tasks.get(req.name) ?? BUILTIN_TASKS.get(req.name);
+    this.#routingKeys.set(req, delivery.routingKey);
+    const task = this.app.tasks.get(req.name) ?? this.#builtins.get(req.name);
     if (!task) {
       const err = new NotRegisteredError(req.name);
       this.events.emit('task-failed', req, err, { id: req.id, name: req.name, traceback: null });
@@ -356,14 +363,16 @@ export class Worker {
     const target = { replyTo: req.replyTo, correlationId: req.correlationId };
     try {
       if (task.options.trackStarted) {
-        await this.app.backend.store(buildResultMeta({ taskId: req.id, status: TaskState.STARTED, result: { pid: process.pid, hostname: this.hostname } }), target);
+        await this.app.backend.store(requestMeta(this.#finish, req, { status: TaskState.STARTED, result: { pid: process.pid, hostname: this.hostname } }), target);
       }
+      const children: Applied[] = [];
       const outcome = await runTask(task, req, {
         hostname: this.hostname,
         abort: h.abort,
-        resolveTask: (name) => this.app.tasks.get(name),
+        children,
+        replace: (sig) => replaceTask(this.#finish.canvas, req, sig),
         deliveryInfo: { exchange: delivery.exchange, routingKey: delivery.routingKey, queue: delivery.queue, redelivered: delivery.redelivered, priority: req.priority },
-        updateState: (state, meta) => this.app.backend.store(buildResultMeta({ taskId: req.id, status: state, result: meta }), target),
+        updateState: (state, meta) => this.app.backend.store(requestMeta(this.#finish, req, { status: state, result: meta }), target),
       });
       h.outcome = toRunOutcome(outcome, this.#terminated.has(h));
       if (this.#terminated.has(h) && outcome.kind !== 'success') {
@@ -375,7 +384,7 @@ export class Worker {
       switch (outcome.kind) {
         case 'success': {
           const store = !(req.ignoreResult || task.options.ignoreResult);
-          await this.#settle(h, () => finishSuccess(this.#finish, req, outcome.value, store));
+          await this.#settle(h, () => finishSuccess(this.#finish, req, outcome.value, store, children));
           this.events.emit('task-succeeded', req, outcome.value, outcome.runtime);
           if (h.outcome?.status === 'success') this.#log.succeeded(req, outcome.value, outcome.runtime);
           return;
@@ -391,7 +400,10 @@ export class Worker {
         case 'reject':
           this.events.emit('task-rejected', req, outcome.requeue);
           if (outcome.requeue) this.#settleOnce(h, () => delivery.reject(true));
-          else this.#reject(delivery, `Reject: ${outcome.reason}`, req.id, req.name, h);
+          else {
+            this.#reject(delivery, `Reject: ${outcome.reason}`, req.id, req.name, h);
+            this.#storeRefusal({ req, id: req.id, replyTo: req.replyTo, correlationId: req.correlationId }, new Reject(outcome.reason), delivery.queue);
+          }
           return;
         case 'failure':
           this.#log.failed(req, outcome.error);
@@ -403,7 +415,7 @@ export class Worker {
       // storing or publishing the outcome failed (backend or broker down): the message goes
       // back to the queue (acks late) so the task is not lost; it may run again
       const e = toError(err);
-      this.app.logger.error(`task ${req.name}[${req.id}]: could not record the outcome: ${e.message}`);
+      this.app.logger.error(`task ${displayName(req)}[${req.id}]: could not record the outcome: ${e.message}`);
       h.outcome = { status: 'requeued', runtime: h.outcome?.runtime ?? 0, error: e };
       this.#settleOnce(h, () => delivery.reject(true));
     }
@@ -416,9 +428,15 @@ export class Worker {
       this.#ack(h);
     } catch (err) {
       h.outcome = { status: 'requeued', runtime: h.outcome?.runtime ?? 0, error: toError(err) };
-      this.app.logger.error(`task ${h.req.name}[${h.req.id}]: ${toError(err).message}; message requeued`);
+      this.app.logger.error(`task ${displayName(h.req)}[${h.req.id}]: ${toError(err).message}; message requeued`);
       this.#settleOnce(h, () => h.delivery.reject(true));
     }
+  }
+
+  /** A refused message's caller gets a stored FAILURE instead of a timeout (see refusal.ts). */
+  #storeRefusal(refused: Refused, error: unknown, queue: string): void {
+    storeRefusal(this.#finish, refused, error, this.app.topology.deadLetterQueueName(queue))
+      .catch((err: unknown) => this.events.emit('error', toError(err)));
   }
 
   #ack(h: HeldRequest): void {

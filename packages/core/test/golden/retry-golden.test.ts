@@ -15,8 +15,9 @@ describe.each(FIXTURE_SETS)('retry republish ($name)', (set) => {
     await broker.declareQueue({ name: 'capture_q' });
     const worker = app.worker({ queues: ['tasks_q'] });
     await worker.start();
-    const id = await app.producer.send('proto.retry_to_capture', [1, 'capture_q'], {}, {
-      headers: { x_custom: 'hello' }, timeLimit: 30, softTimeLimit: 20, priority: 3, shadow: 'retry-shadowed', replyTo: 'replies_q',
+    const id = await app.producer.send({
+      name: 'proto.retry_to_capture', args: [1, 'capture_q'], kwargs: {},
+      call: { headers: { x_custom: 'hello' }, timeLimit: 30, softTimeLimit: 20, priority: 3, shadow: 'retry-shadowed', replyTo: 'replies_q' },
     });
     const got: Delivery[] = [];
     await broker.consume(['capture_q'], (d) => got.push(d), { prefetch: 1 });

@@ -3,7 +3,7 @@
  * task handles keep argument and result types, and canvases keep what TypeScript can infer.
  */
 import { describe, expectTypeOf, it } from 'vitest';
-import { chain, chord, createApp, group, type AsyncResult, type Signature } from '../../src/index.js';
+import { chain, chord, createApp, group, type AsyncResult, type GroupResult, type GroupSignature, type Signature } from '../../src/index.js';
 
 describe('typed API', () => {
   it('keeps argument and result types through handles and canvases', () => {
@@ -17,7 +17,9 @@ describe('typed API', () => {
     expectTypeOf(upper.delay('a')).resolves.toEqualTypeOf<AsyncResult<string>>();
     expectTypeOf(add.s(1)).toEqualTypeOf<Signature<number>>();
     expectTypeOf(chain(add.s(1, 2), mul.s(3), upper.s())).toEqualTypeOf<Signature<string>>();
-    expectTypeOf(group(add.s(1, 1), upper.s('x'))).toEqualTypeOf<Signature<[number, string]>>();
+    expectTypeOf(group(add.s(1, 1), upper.s('x'))).toEqualTypeOf<GroupSignature<[number, string]>>();
+    expectTypeOf(group(add.s(1, 1), upper.s('x')).applyAsync()).resolves.toEqualTypeOf<GroupResult<[number, string]>>();
+    expectTypeOf(add.chunks([[1, 2], [3, 4]], 1).applyAsync()).resolves.toEqualTypeOf<GroupResult<number[][]>>();
     expectTypeOf(chord([add.s(1, 1), add.s(2, 2)], upper.s())).toEqualTypeOf<Signature<string>>();
     expectTypeOf(add.map).parameters.toEqualTypeOf<[readonly number[]]>();
 
