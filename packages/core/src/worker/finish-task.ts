@@ -87,7 +87,10 @@ export async function finishFailure(f: FinishContext, req: TaskRequest, error: E
 async function failCanvas(f: FinishContext, sig: SignatureDict, status: TaskState, result: ExcInfo, traceback: string | null, fallbackReplyTo: string | null): Promise<SignatureDict | null> {
   let first: SignatureDict | null = null;
   const all = async (sigs: readonly SignatureDict[]) => {
-    for (const s of sigs) first ??= await failCanvas(f, s, status, result, traceback, fallbackReplyTo);
+    for (const s of sigs) {
+      const reached = await failCanvas(f, s, status, result, traceback, fallbackReplyTo);
+      first ??= reached;
+    }
   };
   switch (sig.subtask_type) {
     case 'chain':
