@@ -88,7 +88,10 @@ function freezeChord(sig: SignatureDict, o: FreezeOptions): Frozen {
   const { header, body } = chordParts(sig);
   const groupId = (typeof header.options.task_id === 'string' ? header.options.task_id : undefined) ?? newId();
   const bodyFrozen = freeze(body, pick(o, 'taskId', 'groupId', 'groupIndex', 'chord', 'rootId', 'replyTo'));
-  const members = headerMembers(header).map((m, i) => freeze(m, { groupId, groupIndex: i, chord: bodyFrozen.sig, ...pick(o, 'rootId', 'parentId', 'replyTo') }));
+  // Header members get only their ids here: the group id, index and body are set when the chord
+  // is applied, as Celery does (a Python worker applying this dict picks a new group id, and a
+  // member keeps a group_id it already has, so one frozen now would report to the wrong group).
+  const members = headerMembers(header).map((m) => freeze(m, pick(o, 'rootId', 'parentId', 'replyTo')));
   const headerSig: SignatureDict = { ...header, subtask_type: 'group', task: 'celery.group', options: { ...header.options, task_id: groupId }, kwargs: { tasks: members.map((f) => f.sig) } };
   return {
     // as Celery: a frozen chord's own task_id is its header group's id
@@ -134,23 +137,31 @@ export function chordParts(sig: SignatureDict): { header: SignatureDict; body: S
 }
 
 /**
- * A chain's steps as Celery's `prepare_steps` sees them: nested chains spliced in, one-member
- * groups unrolled, and a group followed by a step upgraded to a chord with that step as body.
+ * A chain's steps composed as Celery's `|` composes them: nested chains spliced in, one-member
+ * groups unrolled, a group followed by a step upgraded to a chord with that step as body, and
+ * steps after a chord absorbed into its body. So a chord (or a group) is only ever the last
+ * step, and no worker has to carry "the rest of a chain" through a chord.
  */
 export function chainSteps(sig: SignatureDict): SignatureDict[] {
-  const flat = listed(sig).flatMap((s) => (s.subtask_type === 'chain' ? chainSteps(s) : [unrollGroup(s)]));
   const out: SignatureDict[] = [];
-  for (let i = 0; i < flat.length; i++) {
-    const step = flat[i]!;
-    const next = flat[i + 1];
-    if (step.subtask_type === 'group' && next) {
-      out.push(makeChord(step, next));
-      i++;
-    } else {
-      out.push(step);
-    }
+  for (const step of listed(sig).flatMap((s) => (s.subtask_type === 'chain' ? chainSteps(s) : [unrollGroup(s)]))) {
+    const last = out[out.length - 1];
+    if (last && (last.subtask_type === 'chord' || last.subtask_type === 'group')) out[out.length - 1] = pipe(last, step);
+    else out.push(step);
   }
   return out;
+}
+
+/** Celery's `a | b` for a chord or group `a`: the chord's body becomes `body | b`; a group becomes a chord. */
+function pipe(a: SignatureDict, b: SignatureDict): SignatureDict {
+  if (a.subtask_type === 'group') return makeChord(a, b);
+  const { body } = chordParts(a);
+  const steps = chainSteps(chainOf([body, b]));
+  return { ...a, kwargs: { ...a.kwargs, body: steps.length === 1 ? steps[0]! : chainOf(steps) } };
+}
+
+function chainOf(steps: SignatureDict[]): SignatureDict {
+  return { task: 'celery.chain', args: [], kwargs: { tasks: steps }, options: {}, subtask_type: 'chain', immutable: false };
 }
 
 function unrollGroup(sig: SignatureDict): SignatureDict {

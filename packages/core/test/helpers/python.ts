@@ -14,10 +14,26 @@ export interface PythonEnv {
   queue: string;
   ns: string;
   backend: string;
+  /** More environment for the worker and the scripts (INTEROP_APP, CANVAS_NODE_QUEUE...). */
+  extra?: Record<string, string>;
 }
 
 function envOf(p: PythonEnv): NodeJS.ProcessEnv {
-  return { ...process.env, INTEROP_QUEUE: p.queue, INTEROP_NS: p.ns, INTEROP_BACKEND: p.backend, PYTHONDONTWRITEBYTECODE: '1' };
+  return { ...process.env, INTEROP_QUEUE: p.queue, INTEROP_NS: p.ns, INTEROP_BACKEND: p.backend, PYTHONDONTWRITEBYTECODE: '1', ...(p.extra ?? {}) };
+}
+
+/** Runs a script of the harness and resolves with the JSON objects it printed, one per line. */
+export function pythonScript<T = Record<string, unknown>>(p: PythonEnv, script: string, args: string[], timeoutMs: number): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    execFile(PYTHON, [join(HARNESS, script), ...args], { env: envOf(p), timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`${script} failed (exit ${err.code ?? '?'}): ${stderr.slice(-3000)}`));
+      try {
+        resolve(stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T));
+      } catch (e) {
+        reject(new Error(`${script} printed something that is not JSON lines: ${(e as Error).message}\n${stdout.slice(0, 2000)}`));
+      }
+    });
+  });
 }
 
 /** Runs `drive.py <args>` and returns its JSON line (rejects on a non-zero exit unless allowed). */
@@ -53,6 +69,8 @@ export async function startPythonWorker(p: PythonEnv, name: string, extraArgs: s
   const child: ChildProcess = spawn(join(HARNESS, 'worker.sh'), [node, p.queue, ...extraArgs], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-8000)));
+  // CELERIAC_PY_LOG=<dir> keeps each Python worker's log there, for debugging a test
+  if (process.env.CELERIAC_PY_LOG) child.stderr?.pipe((await import('node:fs')).createWriteStream(join(process.env.CELERIAC_PY_LOG, `${name}.log`)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await drive(p, ['ping', '--wait', '60', '--destination', node], { timeoutMs: 70_000 });

@@ -1,0 +1,131 @@
+/**
+ * The proof of the canvas: random trees of chain / group / chord / map / starmap / chunks /
+ * replace (depth ≤ 4) over arithmetic tasks that Node and Python implement identically, each
+ * step placed at random on a Node or a Python worker (by its name, through the routes table).
+ * Every tree is sent from Node and from Python (real Celery 5.2.6 client); its value must equal
+ * the local evaluation, and every step must have run exactly once, on its side (the tasks count
+ * themselves in Redis).
+ *
+ * CELERIAC_CANVAS_CASES (default 300) trees per run, CELERIAC_CANVAS_SEED to replay a run,
+ * CELERIAC_CANVAS_TREES (a JSON list) to run given trees; a failing case prints its seed, its
+ * index and its tree.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CeleriacApp, Worker } from '../../src/index.js';
+import { REDIS_URL, unique } from '../helpers/env.js';
+import { rabbitApp, type TestApp } from '../helpers/rabbit-app.js';
+import { drive, pythonScript, startPythonWorker, type PythonEnv, type PythonWorker } from '../helpers/python.js';
+import { buildSignature, evaluate, expectedRuns, observedRuns, registerGenTasks, tagged, treeArbitrary, type Tree } from '../helpers/canvas-gen.js';
+
+const CASES = Number(process.env.CELERIAC_CANVAS_CASES ?? 300);
+const SEED = process.env.CELERIAC_CANVAS_SEED !== undefined ? Number(process.env.CELERIAC_CANVAS_SEED) : randomBytes(4).readUInt32BE() >>> 1;
+const BATCH = 100;
+const BATCH_TIMEOUT_S = Number(process.env.CELERIAC_CANVAS_TIMEOUT ?? 180);
+
+interface Outcome {
+  value?: unknown;
+  error?: string;
+}
+
+describe('generated canvases across Node and Python workers', () => {
+  let t: TestApp;
+  let app: CeleriacApp;
+  let nodeWorker: Worker;
+  let py: PythonWorker;
+  let env: PythonEnv;
+  let redis: Redis;
+  const q = { def: '', node: '', py: '' };
+
+  beforeAll(async () => {
+    const base = unique('gen');
+    Object.assign(q, { def: `${base}_def`, node: `${base}_node`, py: `${base}_py` });
+    t = rabbitApp({ backend: REDIS_URL, defaultQueue: q.def, controlExchange: base, routes: { 'gen.node.*': q.node, 'gen.py.*': q.py } });
+    app = t.app;
+    redis = new Redis(REDIS_URL);
+    registerGenTasks(app, redis);
+    env = { queue: q.def, ns: base, backend: REDIS_URL, extra: { INTEROP_APP: 'celeriac_canvas_tasks', CANVAS_NODE_QUEUE: q.node, CANVAS_PY_QUEUE: q.py } };
+    nodeWorker = app.worker({ queues: [q.node, q.def], concurrency: 32, hostname: `${base}_node@${hostname()}` });
+    await nodeWorker.start();
+    py = await startPythonWorker(env, `${base}_py`, ['-Q', `${q.py},${q.def}`, '-c', '4']);
+  }, 90_000);
+
+  afterAll(async () => {
+    await py?.stop();
+    await nodeWorker?.stop();
+    await drive(env, ['cleanup', '--queue', q.node, '--queue', q.py]).catch(() => undefined);
+    for (const name of [q.node, q.py]) {
+      await app.broker.deleteQueue(name).catch(() => undefined);
+      await app.broker.deleteExchange(name).catch(() => undefined);
+    }
+    redis?.disconnect();
+    await t?.cleanup();
+  }, 60_000);
+
+  async function sendFromNode(tree: Tree): Promise<Outcome> {
+    try {
+      const r = await buildSignature(app, tree).applyAsync();
+      return { value: await r.get({ timeout: BATCH_TIMEOUT_S * 1000 }) };
+    } catch (err) {
+      return { error: `${(err as Error).name}: ${(err as Error).message}` };
+    }
+  }
+
+  async function sendFromPython(cases: { id: string; tree: Tree }[]): Promise<Map<string, Outcome>> {
+    const dir = mkdtempSync(join(tmpdir(), 'celeriac-gen-'));
+    try {
+      const file = join(dir, 'cases.jsonl');
+      writeFileSync(file, cases.map((c) => JSON.stringify(c)).join('\n'));
+      const lines = await pythonScript<{ id: string } & Outcome & { error_type?: string }>(env, 'canvas_drive.py', [file, '--timeout', String(BATCH_TIMEOUT_S)], (BATCH_TIMEOUT_S + 60) * 1000);
+      return new Map(lines.map((l) => [l.id, l.error !== undefined ? { error: `${l.error_type}: ${l.error}` } : { value: l.value }]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it(`gives every tree its locally evaluated value, each step run once on its side (${CASES} trees, seed ${SEED})`, async () => {
+    console.log(`generated canvases: ${CASES} trees, seed ${SEED} (replay: CELERIAC_CANVAS_SEED=${SEED} CELERIAC_CANVAS_CASES=${CASES})`);
+    // CELERIAC_CANVAS_TREES='[tree, ...]' replays given trees (the printed ones, tags are replaced)
+    const given = process.env.CELERIAC_CANVAS_TREES;
+    const trees = given ? (JSON.parse(given) as Tree[]) : fc.sample(treeArbitrary, { numRuns: CASES, seed: SEED });
+    const run = randomBytes(6).toString('hex');
+    const failures: string[] = [];
+    for (let start = 0; start < trees.length; start += BATCH) {
+      const batch = trees.slice(start, start + BATCH).map((tree, k) => {
+        const i = start + k;
+        return { i, tree, node: tagged(tree, `${run}|c${i}n`), py: tagged(tree, `${run}|c${i}p`), expected: evaluate(tree) };
+      });
+      const [fromNode, fromPython] = await Promise.all([
+        Promise.all(batch.map((c) => sendFromNode(c.node))),
+        sendFromPython(batch.map((c) => ({ id: String(c.i), tree: c.py }))),
+      ]);
+      const counts = await redis.hgetall(`celeriac-gen:${run}`);
+      batch.forEach((c, k) => {
+        for (const [sender, tree, got] of [['Node', c.node, fromNode[k]!], ['Python', c.py, fromPython.get(String(c.i)) ?? { error: 'no answer' }]] as const) {
+          const problems: string[] = [];
+          if (got.error !== undefined) problems.push(`failed: ${got.error}`);
+          else if (!isDeepStrictEqual(got.value, c.expected)) problems.push(`value ${JSON.stringify(got.value)}, expected ${JSON.stringify(c.expected)}`);
+          const want = expectedRuns(tree);
+          const prefix = sender === 'Node' ? `${run}|c${c.i}n` : `${run}|c${c.i}p`;
+          const mine = Object.fromEntries(Object.entries(counts).filter(([k2]) => k2 === prefix || k2.startsWith(`${prefix}.`) || k2.startsWith(`${prefix}@`)));
+          const seen = observedRuns(mine, want);
+          const wrong = [...new Set([...want.keys(), ...seen.keys()])].filter((key) => want.get(key) !== seen.get(key))
+            .map((key) => `${key}: ran ${seen.get(key) ?? 0}×, expected ${want.get(key) ?? 0}×`);
+          if (wrong.length > 0) problems.push(`runs: ${wrong.join('; ')}`);
+          if (problems.length > 0) {
+            failures.push(`case ${c.i} sent from ${sender} (seed ${SEED}): ${problems.join(' | ')}\n  tree: ${JSON.stringify(tree)}`);
+          }
+        }
+      });
+    }
+    await redis.del(`celeriac-gen:${run}`);
+    if (failures.length > 0) console.error(`${failures.length} failing cases (seed ${SEED}):\n${failures.slice(0, 20).join('\n')}`);
+    expect(failures, `seed ${SEED}: ${failures[0] ?? ''}`).toEqual([]);
+  }, 30 * 60_000);
+});
