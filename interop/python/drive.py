@@ -32,6 +32,14 @@ exit 0 on success, exit 1 with {"error": ..., "error_type": ...} otherwise.
   chord --header STEPS_JSON --body STEP_JSON [--timeout S]
       needs a redis:// backend (rpc:// cannot do chords); prints the body's
       result like `call`, plus "group_id" and "header_ids".
+  meta ID [--timeout S]
+      wait for the result, then print its stored document (with result_extended
+      fields if the worker stored them), "extended" as AsyncResult reads them
+      (name, args, kwargs, worker, retries, queue) and "children_ids".
+  group-save STEPS_JSON [--timeout S]
+      apply a group, wait, GroupResult.save(); prints {"id", "ids"}.
+  group-restore ID [--timeout S]
+      GroupResult.restore(ID); prints {"id", "restored": {"ids", "values"} | null}.
   forget ID [ID ...]
       AsyncResult(id).forget() for each id (redis: deletes
       celery-task-meta-<id>); prints {"forgotten": [...]}. Use it to clean up.
@@ -229,6 +237,36 @@ def cmd_chord(app, a):
     emit(out)
 
 
+def cmd_meta(app, a):
+    """The stored document of a result (result_extended fields included) and its children."""
+    res = app.AsyncResult(a.id)
+    res.get(timeout=a.timeout, propagate=False)
+    meta = app.backend.get_task_meta(a.id, cache=False)
+    out = {k: v for k, v in meta.items() if k != 'result' or res.successful()}
+    out['extended'] = {k: getattr(res, k, None) for k in ('name', 'args', 'kwargs', 'worker', 'retries', 'queue')}
+    out['children_ids'] = [c.id for c in res.children or []]
+    emit(out)
+
+
+def cmd_group_save(app, a):
+    """Apply a group, wait for it, GroupResult.save() it."""
+    from celery import group
+    gres = group([signature(app, s) for s in jarg(a.steps, 'STEPS')]).apply_async()
+    gres.get(timeout=a.timeout)
+    gres.save()
+    emit({'id': gres.id, 'ids': [r.id for r in gres.results]})
+
+
+def cmd_group_restore(app, a):
+    """GroupResult.restore(id): its member ids and values (null when nothing was saved)."""
+    from celery.result import GroupResult
+    gres = GroupResult.restore(a.id, app=app)
+    if gres is None:
+        emit({'id': a.id, 'restored': None})
+        return
+    emit({'id': a.id, 'restored': {'ids': [r.id for r in gres.results], 'values': gres.get(timeout=a.timeout)}})
+
+
 def cmd_forget(app, a):
     for task_id in a.ids:
         app.AsyncResult(task_id).forget()
@@ -343,6 +381,21 @@ def parser():
     p.add_argument('--body', required=True)
     p.add_argument('--timeout', type=float, default=30)
     p.set_defaults(fn=cmd_chord)
+
+    p = sub.add_parser('meta')
+    p.add_argument('id')
+    p.add_argument('--timeout', type=float, default=30)
+    p.set_defaults(fn=cmd_meta)
+
+    p = sub.add_parser('group-save')
+    p.add_argument('steps')
+    p.add_argument('--timeout', type=float, default=30)
+    p.set_defaults(fn=cmd_group_save)
+
+    p = sub.add_parser('group-restore')
+    p.add_argument('id')
+    p.add_argument('--timeout', type=float, default=30)
+    p.set_defaults(fn=cmd_group_restore)
 
     p = sub.add_parser('forget')
     p.add_argument('ids', nargs='+')

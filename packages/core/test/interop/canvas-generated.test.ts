@@ -22,7 +22,7 @@ import type { CeleriacApp, Worker } from '../../src/index.js';
 import { REDIS_URL, unique } from '../helpers/env.js';
 import { rabbitApp, type TestApp } from '../helpers/rabbit-app.js';
 import { drive, pythonScript, startPythonWorker, type PythonEnv, type PythonWorker } from '../helpers/python.js';
-import { buildSignature, evaluate, expectedRuns, observedRuns, registerGenTasks, tagged, treeArbitrary, type Tree } from '../helpers/canvas-gen.js';
+import { buildSignature, evaluate, expectedRuns, observedRuns, registerGenTasks, tagged, treeArbitrary, type Side, type Tree } from '../helpers/canvas-gen.js';
 
 const CASES = Number(process.env.CELERIAC_CANVAS_CASES ?? 300);
 const SEED = process.env.CELERIAC_CANVAS_SEED !== undefined ? Number(process.env.CELERIAC_CANVAS_SEED) : randomBytes(4).readUInt32BE() >>> 1;
@@ -89,11 +89,8 @@ describe('generated canvases across Node and Python workers', () => {
     }
   }
 
-  it(`gives every tree its locally evaluated value, each step run once on its side (${CASES} trees, seed ${SEED})`, async () => {
-    console.log(`generated canvases: ${CASES} trees, seed ${SEED} (replay: CELERIAC_CANVAS_SEED=${SEED} CELERIAC_CANVAS_CASES=${CASES})`);
-    // CELERIAC_CANVAS_TREES='[tree, ...]' replays given trees (the printed ones, tags are replaced)
-    const given = process.env.CELERIAC_CANVAS_TREES;
-    const trees = given ? (JSON.parse(given) as Tree[]) : fc.sample(treeArbitrary, { numRuns: CASES, seed: SEED });
+  /** Sends every tree from Node and from Python; returns one line per wrong value or wrong run count. */
+  async function check(trees: readonly Tree[], label: string): Promise<string[]> {
     const run = randomBytes(6).toString('hex');
     const failures: string[] = [];
     for (let start = 0; start < trees.length; start += BATCH) {
@@ -113,19 +110,44 @@ describe('generated canvases across Node and Python workers', () => {
           else if (!isDeepStrictEqual(got.value, c.expected)) problems.push(`value ${JSON.stringify(got.value)}, expected ${JSON.stringify(c.expected)}`);
           const want = expectedRuns(tree);
           const prefix = sender === 'Node' ? `${run}|c${c.i}n` : `${run}|c${c.i}p`;
-          const mine = Object.fromEntries(Object.entries(counts).filter(([k2]) => k2 === prefix || k2.startsWith(`${prefix}.`) || k2.startsWith(`${prefix}@`)));
+          const mine = Object.fromEntries(Object.entries(counts).filter(([key]) => key.startsWith(`${prefix}.`) || key.startsWith(`${prefix}@`)));
           const seen = observedRuns(mine, want);
           const wrong = [...new Set([...want.keys(), ...seen.keys()])].filter((key) => want.get(key) !== seen.get(key))
             .map((key) => `${key}: ran ${seen.get(key) ?? 0}×, expected ${want.get(key) ?? 0}×`);
           if (wrong.length > 0) problems.push(`runs: ${wrong.join('; ')}`);
-          if (problems.length > 0) {
-            failures.push(`case ${c.i} sent from ${sender} (seed ${SEED}): ${problems.join(' | ')}\n  tree: ${JSON.stringify(tree)}`);
-          }
+          if (problems.length > 0) failures.push(`case ${c.i} sent from ${sender} (${label}): ${problems.join(' | ')}\n  tree: ${JSON.stringify(tree)}`);
         }
       });
     }
     await redis.del(`celeriac-gen:${run}`);
-    if (failures.length > 0) console.error(`${failures.length} failing cases (seed ${SEED}):\n${failures.slice(0, 20).join('\n')}`);
+    if (failures.length > 0) console.error(`${failures.length} failing cases (${label}):\n${failures.slice(0, 20).join('\n')}`);
+    return failures;
+  }
+
+  it("runs the issue's cases: a chord inside a chain, groups, chunks, nested groups of chains, chords of chords, replace(group)", async () => {
+    const task = (side: Side, op: 'add' | 'mul', ...args: number[]): Tree => ({ t: 'task', side, op, args, imm: false, tag: '' });
+    const chainChord = (a: Side, b: Side): Tree => ({
+      t: 'chain', steps: [task(a, 'add', 1, 1), { t: 'chord', header: [task(a, 'add', 10), task(b, 'add', 20)], body: task(b, 'add') }, task(a, 'mul', 2)],
+    });
+    const trees: Tree[] = [
+      chainChord('node', 'node'), chainChord('py', 'py'), chainChord('node', 'py'), chainChord('py', 'node'),
+      { t: 'group', members: [task('node', 'add', 1, 1), task('py', 'add', 2, 2)] },
+      { t: 'chunks', side: 'node', op: 'add', items: [[1, 1], [2, 2], [3, 3]], n: 2, tag: '' },
+      { t: 'chunks', side: 'py', op: 'mul', items: [[1, 2], [3, 4], [5, 6], [7]], n: 3, tag: '' },
+      { t: 'group', members: [{ t: 'chain', steps: [task('py', 'add', 1), task('node', 'mul', 3)] }, { t: 'chain', steps: [task('node', 'add', 2), task('py', 'mul', 5)] }] },
+      { t: 'chord', header: [{ t: 'chord', header: [task('py', 'add', 1), task('node', 'add', 2)], body: task('node', 'add') }, task('py', 'add', 3)], body: task('py', 'add') },
+      { t: 'chain', steps: [task('py', 'add', 1, 1), { t: 'replace', side: 'node', tag: '', with: { t: 'group', members: [task('py', 'add', 1), task('node', 'add', 2)] } }, task('py', 'add', 100)] },
+    ];
+    const failures = await check(trees, 'issue cases');
+    expect(failures).toEqual([]);
+  }, 5 * 60_000);
+
+  it(`gives every tree its locally evaluated value, each step run once on its side (${CASES} trees, seed ${SEED})`, async () => {
+    console.log(`generated canvases: ${CASES} trees, seed ${SEED} (replay: CELERIAC_CANVAS_SEED=${SEED} CELERIAC_CANVAS_CASES=${CASES})`);
+    // CELERIAC_CANVAS_TREES='[tree, ...]' replays given trees (the printed ones, tags are replaced)
+    const given = process.env.CELERIAC_CANVAS_TREES;
+    const trees = given ? (JSON.parse(given) as Tree[]) : fc.sample(treeArbitrary, { numRuns: CASES, seed: SEED });
+    const failures = await check(trees, `seed ${SEED}`);
     expect(failures, `seed ${SEED}: ${failures[0] ?? ''}`).toEqual([]);
   }, 30 * 60_000);
 });
