@@ -382,20 +382,12 @@ def parser():
     p.add_argument('--timeout', type=float, default=30)
     p.set_defaults(fn=cmd_chord)
 
-    p = sub.add_parser('meta')
-    p.add_argument('id')
-    p.add_argument('--timeout', type=float, default=30)
-    p.set_defaults(fn=cmd_meta)
-
-    p = sub.add_parser('group-save')
-    p.add_argument('steps')
-    p.add_argument('--timeout', type=float, default=30)
-    p.set_defaults(fn=cmd_group_save)
-
-    p = sub.add_parser('group-restore')
-    p.add_argument('id')
-    p.add_argument('--timeout', type=float, default=30)
-    p.set_defaults(fn=cmd_group_restore)
+    for name, arg, fn in (('meta', 'id', cmd_meta), ('group-save', 'steps', cmd_group_save),
+                          ('group-restore', 'id', cmd_group_restore)):
+        p = sub.add_parser(name)
+        p.add_argument(arg)
+        p.add_argument('--timeout', type=float, default=30)
+        p.set_defaults(fn=fn)
 
     p = sub.add_parser('forget')
     p.add_argument('ids', nargs='+')

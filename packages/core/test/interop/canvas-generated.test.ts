@@ -12,17 +12,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CeleriacApp, Worker } from '../../src/index.js';
-import { REDIS_URL, unique } from '../helpers/env.js';
-import { rabbitApp, type TestApp } from '../helpers/rabbit-app.js';
-import { drive, pythonScript, startPythonWorker, type PythonEnv, type PythonWorker } from '../helpers/python.js';
-import { buildSignature, evaluate, expectedRuns, observedRuns, registerGenTasks, tagged, treeArbitrary, type Side, type Tree } from '../helpers/canvas-gen.js';
+import type { CeleriacApp } from '../../src/index.js';
+import { pythonScript, type PythonEnv } from '../helpers/python.js';
+import { buildSignature, evaluate, expectedRuns, observedRuns, tagged, treeArbitrary, type Side, type Tree } from '../helpers/canvas-gen.js';
+import { startMixedCluster, type MixedCluster } from '../helpers/mixed-cluster.js';
 
 const CASES = Number(process.env.CELERIAC_CANVAS_CASES ?? 300);
 const SEED = process.env.CELERIAC_CANVAS_SEED !== undefined ? Number(process.env.CELERIAC_CANVAS_SEED) : randomBytes(4).readUInt32BE() >>> 1;
@@ -35,38 +34,17 @@ interface Outcome {
 }
 
 describe('generated canvases across Node and Python workers', () => {
-  let t: TestApp;
+  let cluster: MixedCluster;
   let app: CeleriacApp;
-  let nodeWorker: Worker;
-  let py: PythonWorker;
   let env: PythonEnv;
   let redis: Redis;
-  const q = { def: '', node: '', py: '' };
 
   beforeAll(async () => {
-    const base = unique('gen');
-    Object.assign(q, { def: `${base}_def`, node: `${base}_node`, py: `${base}_py` });
-    t = rabbitApp({ backend: REDIS_URL, defaultQueue: q.def, controlExchange: base, routes: { 'gen.node.*': q.node, 'gen.py.*': q.py } });
-    app = t.app;
-    redis = new Redis(REDIS_URL);
-    registerGenTasks(app, redis);
-    env = { queue: q.def, ns: base, backend: REDIS_URL, extra: { INTEROP_APP: 'celeriac_canvas_tasks', CANVAS_NODE_QUEUE: q.node, CANVAS_PY_QUEUE: q.py } };
-    nodeWorker = app.worker({ queues: [q.node, q.def], concurrency: 32, hostname: `${base}_node@${hostname()}` });
-    await nodeWorker.start();
-    py = await startPythonWorker(env, `${base}_py`, ['-Q', `${q.py},${q.def}`, '-c', '4']);
+    cluster = await startMixedCluster('gen', { node: { concurrency: 32 }, pyArgs: ['-c', '4'] });
+    ({ app, env, redis } = cluster);
   }, 90_000);
 
-  afterAll(async () => {
-    await py?.stop();
-    await nodeWorker?.stop();
-    await drive(env, ['cleanup', '--queue', q.node, '--queue', q.py]).catch(() => undefined);
-    for (const name of [q.node, q.py]) {
-      await app.broker.deleteQueue(name).catch(() => undefined);
-      await app.broker.deleteExchange(name).catch(() => undefined);
-    }
-    redis?.disconnect();
-    await t?.cleanup();
-  }, 60_000);
+  afterAll(() => cluster?.stop(), 60_000);
 
   async function sendFromNode(tree: Tree): Promise<Outcome> {
     try {

@@ -5,65 +5,49 @@
  * `self.replace(group(...))` over Node tasks (celery.accumulate on Node); shadow names in
  * events and inspect; keyword arguments reaching a Python worker from every send path.
  */
-import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { group, type CeleriacApp, type CeleryEvent, type EventReceiver, type Worker } from '../../src/index.js';
-import { REDIS_URL, unique, until } from '../helpers/env.js';
-import { rabbitApp, type TestApp } from '../helpers/rabbit-app.js';
-import { drive, startPythonWorker, type PythonEnv, type PythonWorker } from '../helpers/python.js';
+import { unique, until } from '../helpers/env.js';
+import { drive, type PythonEnv } from '../helpers/python.js';
 import { registerProtoTasks } from '../helpers/proto.js';
-import { registerGenTasks } from '../helpers/canvas-gen.js';
+import { startMixedCluster, type MixedCluster } from '../helpers/mixed-cluster.js';
 
 describe('result API between Node and Python', () => {
-  let t: TestApp;
+  let cluster: MixedCluster;
   let app: CeleriacApp;
   let nodeWorker: Worker;
-  let py: PythonWorker;
   let env: PythonEnv;
   let redis: Redis;
   let proto: { close(): Promise<void> };
   let events: EventReceiver;
   const seen: CeleryEvent[] = [];
-  const q = { def: '', node: '', py: '' };
 
   beforeAll(async () => {
-    const base = unique('results');
-    Object.assign(q, { def: `${base}_def`, node: `${base}_node`, py: `${base}_py` });
-    t = rabbitApp({ backend: REDIS_URL, defaultQueue: q.def, controlExchange: base, resultExtended: true, routes: { 'gen.node.*': q.node, 'gen.py.*': q.py } });
-    app = t.app;
-    redis = new Redis(REDIS_URL);
-    proto = registerProtoTasks(app);
-    registerGenTasks(app, redis);
-    app.task('canvas.parent', async (x: number) => (await app.sendTask('proto.add', [x, 1])).id);
-    env = { queue: q.def, ns: base, backend: REDIS_URL, extra: { INTEROP_APP: 'celeriac_canvas_tasks', CANVAS_NODE_QUEUE: q.node, CANVAS_PY_QUEUE: q.py } };
-    events = app.eventReceiver('task.#');
-    events.on('event', (e) => seen.push(e));
-    await events.start();
-    nodeWorker = app.worker({ queues: [q.def, q.node], concurrency: 8, hostname: `${base}_node@${hostname()}`, sendEvents: true });
-    await nodeWorker.start();
-    py = await startPythonWorker(env, `${base}_py`, ['-Q', q.py]);
+    cluster = await startMixedCluster('results', {
+      app: { resultExtended: true }, nodeQueues: ['def', 'node'], pyQueues: ['py'], node: { concurrency: 8, sendEvents: true },
+      async beforeStart(a) {
+        proto = registerProtoTasks(a);
+        a.task('canvas.parent', async (x: number) => (await a.sendTask('proto.add', [x, 1])).id);
+        events = a.eventReceiver('task.#');
+        events.on('event', (e) => seen.push(e));
+        await events.start();
+      },
+    });
+    ({ app, nodeWorker, env, redis } = cluster);
   }, 90_000);
 
   afterAll(async () => {
-    await py?.stop();
-    await nodeWorker?.stop();
     await events?.stop();
     await proto?.close();
-    await drive(env, ['cleanup', '--queue', q.node, '--queue', q.py]).catch(() => undefined);
-    for (const name of [q.node, q.py, `${q.def}.dlq`]) {
-      await app.broker.deleteQueue(name).catch(() => undefined);
-      await app.broker.deleteExchange(name).catch(() => undefined);
-    }
-    redis?.disconnect();
-    await t?.cleanup();
+    await cluster?.stop();
   }, 60_000);
 
   it('stores result_extended fields and children that a Python client reads', async () => {
     const r = await app.sendTask<string>('canvas.parent', [41], {}, { kwargs: {} });
     const childId = await r.get({ timeout: 20_000 });
     const meta = await drive<{ extended: Record<string, unknown>; children_ids: string[]; parent_id?: string }>(env, ['meta', r.id]);
-    expect(meta.extended).toEqual({ name: 'canvas.parent', args: [41], kwargs: {}, worker: nodeWorker.hostname, retries: 0, queue: q.def });
+    expect(meta.extended).toEqual({ name: 'canvas.parent', args: [41], kwargs: {}, worker: nodeWorker.hostname, retries: 0, queue: cluster.queues.def });
     expect(meta.children_ids).toEqual([childId]);
     const child = await drive<{ parent_id?: string; extended: { name: string } }>(env, ['meta', childId]);
     expect(child).toMatchObject({ parent_id: r.id, extended: { name: 'proto.add' } });
@@ -99,7 +83,7 @@ describe('result API between Node and Python', () => {
 
   it('stores a FAILURE a Python client reads when the Node worker refuses a message', async () => {
     const id = unique('refused');
-    await app.broker.publish({ exchange: '', routingKey: q.def }, {
+    await app.broker.publish({ exchange: '', routingKey: cluster.queues.def }, {
       body: Buffer.from('[[1, 2], {}]'),
       properties: { contentType: 'application/json', contentEncoding: 'utf-8', correlationId: id, headers: { task: 'proto.add', id } },
     });
@@ -130,12 +114,12 @@ describe('result API between Node and Python', () => {
   });
 
   it('gets keyword arguments to a Python worker through every send path', async () => {
-    const echo = app.signature('proto.echo', { queue: q.py, kwargs: { a: 1 } });
+    const echo = app.signature('proto.echo', { queue: cluster.queues.py, kwargs: { a: 1 } });
     const results = await Promise.all([
       echo.delay(),
       echo.applyAsync([], { kwargs: { b: 2 } }),
-      app.signature('proto.echo').s().set({ kwargs: { a: 1 }, queue: q.py }).delay(),
-      app.sendTask('proto.echo', [], { a: 1 }, { queue: q.py }),
+      app.signature('proto.echo').s().set({ kwargs: { a: 1 }, queue: cluster.queues.py }).delay(),
+      app.sendTask('proto.echo', [], { a: 1 }, { queue: cluster.queues.py }),
     ]);
     const got = await Promise.all(results.map((r) => r.get({ timeout: 20_000 }) as Promise<{ kwargs: unknown }>));
     expect(got.map((g) => g.kwargs)).toEqual([{ a: 1 }, { a: 1, b: 2 }, { a: 1 }, { a: 1 }]);
