@@ -150,6 +150,10 @@ describe('replace()', () => {
     expect(await inChain.get(T)).toBe(21);
     const asGroup = await replacer.delay('group');
     expect(await asGroup.get(T)).toEqual([2, 4]);
+    const chainToGroup = await app.task('replacer2', function () {
+      return this.replace(chain(add.s(1, 1), group(add.s(1), add.s(2))));
+    }).delay();
+    expect(await chainToGroup.get(T)).toEqual([3, 4]);
     const inChord = await chord([replacer.s('group'), add.s(1, 1)], app.signature('tsum').s()).applyAsync();
     expect(await inChord.get(T)).toBe(8);
     expect(await (await app.asyncResult(direct.id).info())?.status).toBe('SUCCESS');
