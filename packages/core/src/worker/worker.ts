@@ -12,19 +12,17 @@ import { Reject } from '../errors/task-control.js';
 import { InvalidTaskMessageError, NotRegisteredError } from '../errors/task-errors.js';
 import { undecodableFields } from '../protocol/field-table/field-value.js';
 import { parseTaskMessage } from '../protocol/parse-task-message.js';
-import { canvasContext, type Applied } from '../canvas/apply-signature.js';
+import type { Applied } from '../canvas/apply-signature.js';
 import { buildResultMeta } from '../protocol/result-meta.js';
 import { TaskState } from '../protocol/states.js';
 import { displayName, type TaskRequest } from '../protocol/task-message.js';
 import type { RegisteredTask } from '../registry/task.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
-import { createBuiltinTasks } from './builtin-tasks.js';
 import { deadLetter } from './dead-letter.js';
 import { EtaScheduler } from './eta-scheduler.js';
 import { finishFailure, finishRetry, finishSuccess, requestMeta, type FinishContext } from './finish-task.js';
-import { storeRefusal, type Refused } from './refusal.js';
 import { replaceTask } from './replace.js';
-import { extendedFields } from './result-extended.js';
+import { WorkerCanvas } from './worker-canvas.js';
 import { RevokedSet } from './revoked-set.js';
 import { storeRevoked } from './store-revoked.js';
 import { runTask } from './run-task.js';
@@ -68,10 +66,7 @@ export class Worker {
   #services: WorkerServices | null = null;
   #idle: (() => void) | null = null;
   readonly #finish: FinishContext;
-  /** Celery's built-in tasks (map, starmap, chunks, accumulate), bound to this worker's app. */
-  readonly #builtins: ReadonlyMap<string, RegisteredTask>;
-  /** The routing key each request arrived with (`queue` in extended results). */
-  readonly #routingKeys = new WeakMap<TaskRequest, string>();
+  readonly #canvas: WorkerCanvas;
   /** Requests aborted by revoke(terminate). Checked instead of `abort.signal`, which Node creates (costly) on first read. */
   readonly #terminated = new WeakSet<HeldRequest>();
   #removeSignals: (() => void) | null = null;
@@ -86,12 +81,8 @@ export class Worker {
     this.app = app;
     this.options = resolveWorkerOptions(options, app.options.defaultQueue);
     this.scheduled = new EtaScheduler((h) => this.#enqueue(h), (held) => void this.#syncPrefetch(held));
-    const canvas = canvasContext(app.producer, app.backend);
-    this.#finish = {
-      backend: app.backend, producer: app.producer, logger: app.logger, canvas,
-      ...(app.options.resultExtended ? { extended: (req: TaskRequest) => extendedFields(req, this.hostname, this.#routingKeys.get(req) ?? null) } : {}),
-    };
-    this.#builtins = createBuiltinTasks({ resolveTask: (name) => app.tasks.get(name), canvas });
+    this.#canvas = new WorkerCanvas(app, () => this.hostname, (err) => this.events.emit('error', err));
+    this.#finish = this.#canvas.finish;
     this.events.on('error', (err) => app.logger.error(`worker: ${err.message}`));
     this.#wrapRun = composeRun(app.options.instrumentation ?? [], (err, name) => app.logger.error(`instrumentation ${name}: ${toError(err).message}`));
     this.#log = new TaskLog(app.logger);
@@ -235,11 +226,10 @@ export class Worker {
       const id = typeof delivery.properties.headers?.id === 'string' ? delivery.properties.headers.id : null;
       const name = typeof delivery.properties.headers?.task === 'string' ? delivery.properties.headers.task : null;
       this.#reject(delivery, `${e.name}: ${e.message}`, id, name);
-      this.#storeRefusal({ id, replyTo: delivery.properties.replyTo ?? null, correlationId: delivery.properties.correlationId ?? null }, e, delivery.queue);
+      this.#canvas.refused({ id, replyTo: delivery.properties.replyTo ?? null, correlationId: delivery.properties.correlationId ?? null }, e, delivery.queue);
       return;
     }
-    this.#routingKeys.set(req, delivery.routingKey);
-    const task = this.app.tasks.get(req.name) ?? this.#builtins.get(req.name);
+    const task = this.#canvas.taskFor(req, delivery.routingKey);
     if (!task) {
       const err = new NotRegisteredError(req.name);
       this.events.emit('task-failed', req, err, { id: req.id, name: req.name, traceback: null });
@@ -402,7 +392,7 @@ export class Worker {
           if (outcome.requeue) this.#settleOnce(h, () => delivery.reject(true));
           else {
             this.#reject(delivery, `Reject: ${outcome.reason}`, req.id, req.name, h);
-            this.#storeRefusal({ req, id: req.id, replyTo: req.replyTo, correlationId: req.correlationId }, new Reject(outcome.reason), delivery.queue);
+            this.#canvas.refused({ req, id: req.id, replyTo: req.replyTo, correlationId: req.correlationId }, new Reject(outcome.reason), delivery.queue);
           }
           return;
         case 'failure':
@@ -431,12 +421,6 @@ export class Worker {
       this.app.logger.error(`task ${displayName(h.req)}[${h.req.id}]: ${toError(err).message}; message requeued`);
       this.#settleOnce(h, () => h.delivery.reject(true));
     }
-  }
-
-  /** A refused message's caller gets a stored FAILURE instead of a timeout (see refusal.ts). */
-  #storeRefusal(refused: Refused, error: unknown, queue: string): void {
-    storeRefusal(this.#finish, refused, error, this.app.topology.deadLetterQueueName(queue))
-      .catch((err: unknown) => this.events.emit('error', toError(err)));
   }
 
   #ack(h: HeldRequest): void {
