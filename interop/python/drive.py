@@ -166,6 +166,7 @@ def cmd_call(app, a):
 def cmd_states(app, a):
     """Send, then poll AsyncResult.state until ready: every distinct state a Python client saw."""
     import time
+    from celery import states
     res = app.send_task(a.task, args=jarg(a.args, '--args'),
                         kwargs=jarg(a.kwargs, '--kwargs'), **send_options(a))
     seen, infos = [], []
@@ -175,7 +176,7 @@ def cmd_states(app, a):
         if not seen or seen[-1] != state:
             seen.append(state)
             infos.append(res.info if not isinstance(res.info, BaseException) else repr(res.info))
-        if res.ready():
+        if state in states.READY_STATES:  # the state just read, not a second read that may differ
             break
         time.sleep(0.02)
     out = describe(res) if res.ready() else {'id': res.id, 'state': res.state}
