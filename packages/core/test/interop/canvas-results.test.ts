@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { group, type CeleriacApp, type CeleryEvent, type EventReceiver, type Worker } from '../../src/index.js';
+import { chain, chord, group, type CeleriacApp, type CeleryEvent, type EventReceiver, type Worker } from '../../src/index.js';
 import { unique, until } from '../helpers/env.js';
 import { drive, type PythonEnv } from '../helpers/python.js';
 import { registerProtoTasks } from '../helpers/proto.js';
@@ -111,6 +111,29 @@ describe('result API between Node and Python', () => {
     await r.get({ timeout: 20_000 });
     await until(() => seen.some((e) => e.type === 'task-received' && e.uuid === r.id), 10_000);
     expect(seen.find((e) => e.type === 'task-received' && e.uuid === r.id)).toMatchObject({ name: 'nightly-report' });
+  });
+
+  it('runs errbacks across languages: a Python member fails a chord whose Node errback gets the body id; a chain step fails on Python', async () => {
+    const onPy = (name: string, ...args: unknown[]) => app.signature(name).s(...(args as [])).set({ queue: cluster.queues.py });
+    const errback = app.signature('proto.errback').s(); // on the default queue: the Node worker
+    const c = await chord([app.signature('proto.add').s(1, 1), onPy('proto.fail', 'member down')], app.signature('proto.tsum').s()).linkError(errback).applyAsync();
+    await expect(c.get({ timeout: 20_000 })).rejects.toMatchObject({ excType: 'ChordError' });
+    await until(async () => (await redis.get(`celeriac-it-errback-${c.id}`)) === c.id, 20_000, 100);
+    const failId = unique('failing-step');
+    const r = await chain(app.signature('proto.add').s(1, 1), app.signature('proto.fail').si('step down').set({ queue: cluster.queues.py, taskId: failId }), app.signature('proto.add').s(1)).linkError(errback).applyAsync();
+    await expect(r.get({ timeout: 20_000 })).rejects.toMatchObject({ excType: 'ValueError' }); // Python marks the step after it failed
+    await until(async () => (await redis.get(`celeriac-it-errback-${failId}`)) === failId, 20_000, 100);
+    await redis.del(`celeriac-it-errback-${c.id}`, `celeriac-it-errback-${failId}`);
+  });
+
+  it('routes map and starmap by the task they run', async () => {
+    const run = unique('route');
+    // gen.py.* is routed to the Python worker's queue, the default queue is the Node worker's: each item counts where it ran
+    const mapped = await app.signature('gen.py.add').map([[1, `${run}|a`], [2, `${run}|b`]]).applyAsync();
+    const starmapped = await app.signature('gen.py.mul').starmap([[2, 3, `${run}|c`]]).applyAsync();
+    expect([await mapped.get({ timeout: 20_000 }), await starmapped.get({ timeout: 20_000 })]).toEqual([[1, 2], [6]]);
+    expect(await redis.hgetall(`celeriac-gen:${run}`)).toEqual({ [`${run}|a@py`]: '1', [`${run}|b@py`]: '1', [`${run}|c@py`]: '1' });
+    await redis.del(`celeriac-gen:${run}`);
   });
 
   it('gets keyword arguments to a Python worker through every send path', async () => {
