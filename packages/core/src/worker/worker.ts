@@ -1,28 +1,34 @@
 /**
- * The worker: consumes its queues with a prefetch window, turns each delivery into a task
- * request (bad input goes to `<queue>.dlq` with the reason, never silently dropped), holds
- * ETA tasks, runs up to `concurrency` tasks at a time, stores outcomes and settles every
- * delivery exactly once. Stop is graceful: stop consuming, requeue what did not start, let
- * running tasks finish within the deadline.
+ * The worker: consumes its queues with a prefetch window (bounded by count and bytes), counts
+ * redeliveries against the delivery limit, turns each delivery into a task request (bad input
+ * goes to `<queue>.dlq` with the reason, never silently dropped), holds ETA tasks, runs up to
+ * `concurrency` tasks at a time, and settles every delivery exactly once through `Settlement`.
+ * Stop is graceful: stop consuming, put back what did not start (uncounted), let running tasks
+ * finish within the deadline.
  */
 import type { Delivery, Subscription } from '../broker/broker.js';
 import type { CeleriacApp } from '../app.js';
 import { toError } from '../errors/base-error.js';
+import { escapeForLog } from '../util/log-escape.js';
 import { InvalidTaskMessageError, NotRegisteredError } from '../errors/task-errors.js';
 import { undecodableFields } from '../protocol/field-table/field-value.js';
 import { parseTaskMessage } from '../protocol/parse-task-message.js';
+import { LogLimiter } from '../util/log-limiter.js';
 import { buildResultMeta } from '../protocol/result-meta.js';
 import { TaskState } from '../protocol/states.js';
 import type { TaskRequest } from '../protocol/task-message.js';
 import type { RegisteredTask } from '../registry/task.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { BUILTIN_TASKS } from './builtin-tasks.js';
-import { deadLetter } from './dead-letter.js';
+import { countFrom, DELIVERY_COUNT_HEADER, failedDeliveries } from './delivery-count.js';
 import { EtaScheduler } from './eta-scheduler.js';
 import { finishFailure, finishRetry, finishSuccess, type FinishContext } from './finish-task.js';
+import { PrefetchWindow } from './prefetch-window.js';
 import { RevokedSet } from './revoked-set.js';
 import { storeRevoked } from './store-revoked.js';
 import { runTask } from './run-task.js';
+import { headerInfo, label, Settlement } from './settlement.js';
+import { WorkerCounters } from './worker-counters.js';
 import type { WorkerEvents } from './worker-events.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
 import { WorkerServices } from './worker-services.js';
@@ -43,6 +49,10 @@ export interface HeldRequest {
   acknowledged: boolean;
   /** How the run ended (for instrumentation); null until it did. */
   outcome?: TaskRunOutcome | null;
+  /** Earlier deliveries of this message that ended without an outcome. */
+  failedDeliveries: number;
+  /** Size of the message body, for the byte bound of the buffers. */
+  bytes: number;
 }
 
 export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -57,12 +67,19 @@ export class Worker {
   readonly scheduled: EtaScheduler;
   readonly startedAt = Date.now();
   readonly totals = new Map<string, number>();
+  /** Messages that did not simply run: requeued, redelivered, dead-lettered... (see `WorkerCounters`). */
+  readonly counters = new WorkerCounters();
   processed = 0;
   #state: WorkerState = 'idle';
   #subscription: Subscription | null = null;
   #services: WorkerServices | null = null;
   #idle: (() => void) | null = null;
   readonly #finish: FinishContext;
+  readonly #settlement: Settlement;
+  readonly #limiter: LogLimiter;
+  readonly #stopping = new AbortController();
+  readonly #window: PrefetchWindow;
+  #reservedBytes = 0;
   /** Requests aborted by revoke(terminate). Checked instead of `abort.signal`, which Node creates (costly) on first read. */
   readonly #terminated = new WeakSet<HeldRequest>();
   #removeSignals: (() => void) | null = null;
@@ -76,7 +93,9 @@ export class Worker {
   constructor(app: CeleriacApp, options: WorkerOptions = {}) {
     this.app = app;
     this.options = resolveWorkerOptions(options, app.options.defaultQueue);
-    this.scheduled = new EtaScheduler((h) => this.#enqueue(h), (held) => void this.#syncPrefetch(held));
+    this.scheduled = new EtaScheduler((h) => this.#enqueue(h), () => this.#syncPrefetch());
+    this.#window = new PrefetchWindow(this.options.prefetch, (n) => this.#subscription?.setPrefetch(n) ?? Promise.resolve());
+    this.#limiter = new LogLimiter(app.logger);
     this.#finish = {
       backend: app.backend,
       producer: app.producer,
@@ -87,7 +106,11 @@ export class Worker {
         replyTo: () => app.backend.prepareClient(),
       },
     };
-    this.events.on('error', (err) => app.logger.error(`worker: ${err.message}`));
+    this.#settlement = new Settlement({
+      broker: app.broker, topology: app.topology, backend: app.backend, finish: this.#finish, counters: this.counters, log: this.#limiter,
+      events: this.events, options: this.options, stopping: this.#stopping.signal, parse: (d) => this.#parse(d),
+    });
+    this.events.on('error', (err) => this.#limiter.log('error', 'worker-error', `worker: ${escapeForLog(err.message, 500)}`));
     this.#wrapRun = composeRun(app.options.instrumentation ?? [], (err, name) => app.logger.error(`instrumentation ${name}: ${toError(err).message}`));
     this.#log = new TaskLog(app.logger);
   }
@@ -130,7 +153,7 @@ export class Worker {
    * For health endpoints: is the broker connected, is this worker consuming, when did the last
    * delivery arrive, how much is running and waiting.
    */
-  liveness(): { state: WorkerState; connected: boolean; consuming: boolean; lastDeliveryAt: number | null; active: number; reserved: number; scheduled: number } {
+  liveness(): { state: WorkerState; connected: boolean; consuming: boolean; lastDeliveryAt: number | null; active: number; reserved: number; scheduled: number; bufferedBytes: number } {
     const broker = this.app.broker as { liveness?: () => { connected: boolean; consumers: number; lastDeliveryAt: number | null } };
     const b = broker.liveness?.() ?? { connected: this.app.broker.state === 'ready', consumers: this.#subscription ? 1 : 0, lastDeliveryAt: this.#lastDeliveryAt };
     return {
@@ -141,7 +164,13 @@ export class Worker {
       active: this.active.size,
       reserved: this.reserved.length,
       scheduled: this.scheduled.size,
+      bufferedBytes: this.bufferedBytes,
     };
+  }
+
+  /** Bytes of message bodies waiting in the reserved and ETA buffers (bounded by `maxBufferedBytes`). */
+  get bufferedBytes(): number {
+    return this.#reservedBytes + this.scheduled.bytes;
   }
 
   /** Starts consuming another queue (remote control `add_consumer`). */
@@ -186,9 +215,12 @@ export class Worker {
   async stop(options: { timeout?: number } = {}): Promise<void> {
     if (this.#state === 'stopped' || this.#state === 'stopping') return;
     this.#state = 'stopping';
+    this.#stopping.abort(); // a message waiting to go back on its queue goes now
     await this.#subscription?.cancel().catch((err: unknown) => this.events.emit('error', toError(err)));
-    for (const h of this.scheduled.drain()) this.#requeue(h);
-    for (const h of this.reserved.splice(0)) this.#requeue(h);
+    // what never started goes back uncounted: a graceful restart is not a failed delivery
+    const unstarted = [...this.scheduled.drain(), ...this.reserved.splice(0)];
+    this.#reservedBytes = 0;
+    await Promise.all(unstarted.map((h) => this.#putBack(h.delivery, h.failedDeliveries)));
     if (this.#rateTimer) clearTimeout(this.#rateTimer);
     if (this.active.size > 0) {
       const idle = new Promise<void>((resolve) => (this.#idle = resolve));
@@ -199,6 +231,7 @@ export class Worker {
       for (const h of this.active.values()) h.abort.abort(new Error('worker shutdown deadline reached'));
     }
     this.events.emit('worker-offline');
+    this.#limiter.flush();
     await this.#services?.stop();
     await this.#subscription?.close().catch(() => undefined);
     this.#subscription = null;
@@ -211,25 +244,30 @@ export class Worker {
 
   #onDelivery(delivery: Delivery): void {
     this.#lastDeliveryAt = Date.now();
+    const headers = delivery.properties.headers ?? {};
+    // counted from the headers alone, before the body is decoded or anything runs
+    const failed = failedDeliveries(headers, delivery.redelivered);
     if (this.#state === 'stopping' || this.#state === 'stopped') {
-      delivery.reject(true);
+      void this.#putBack(delivery, failed);
+      return;
+    }
+    if (failed >= this.options.deliveryLimit) {
+      void this.#settlement.limitReached(delivery, failed);
+      return;
+    }
+    if (failed > countFrom(headers[DELIVERY_COUNT_HEADER])) {
+      // came back without an outcome (crash, lost connection): record that in the message itself
+      this.counters.increment('redelivered');
+      void this.#settlement.returnToQueue(delivery, failed);
       return;
     }
     let req: TaskRequest;
     try {
-      const headers = delivery.properties.headers ?? {};
-      const unreadable = undecodableFields(headers);
-      if (unreadable) throw new InvalidTaskMessageError(`the AMQP headers could not be read: ${unreadable.reason}`);
-      const body = this.app.codecs.decode(delivery.properties.contentType, delivery.body, headers.compression);
-      req = parseTaskMessage({
-        headers, body,
-        correlationId: delivery.properties.correlationId, replyTo: delivery.properties.replyTo, priority: delivery.properties.priority,
-      });
+      req = this.#parse(delivery);
     } catch (err) {
       const e = toError(err);
-      const id = typeof delivery.properties.headers?.id === 'string' ? delivery.properties.headers.id : null;
-      const name = typeof delivery.properties.headers?.task === 'string' ? delivery.properties.headers.task : null;
-      this.#reject(delivery, `${e.name}: ${e.message}`, id, name);
+      this.counters.increment('decode_failed');
+      void this.#settlement.deadLetter(delivery, `${e.name}: ${e.message}`, headerInfo(delivery));
       return;
     }
     const task = this.app.tasks.get(req.name) ?? BUILTIN_TASKS.get(req.name);
@@ -240,20 +278,46 @@ export class Worker {
         taskId: req.id, status: TaskState.FAILURE,
         result: { exc_type: 'NotRegistered', exc_message: [req.name], exc_module: 'celery.exceptions' }, traceback: null,
       }), { replyTo: req.replyTo, correlationId: req.correlationId }).catch((e: unknown) => this.events.emit('error', toError(e)));
-      this.#reject(delivery, `NotRegistered: ${err.message}`, req.id, req.name);
+      void this.#settlement.deadLetter(delivery, `NotRegistered: ${err.message}`, { taskId: req.id, taskName: req.name });
       return;
     }
-    const held: HeldRequest = { req, delivery, task, receivedAt: Date.now(), startedAt: null, abort: new AbortController(), acknowledged: false };
+    const held: HeldRequest = {
+      req, delivery, task, receivedAt: Date.now(), startedAt: null, abort: new AbortController(), acknowledged: false, failedDeliveries: failed, bytes: delivery.body.length,
+    };
     this.events.emit('task-received', req);
     this.#log.received(req);
     if (this.#skipIfRevokedOrExpired(held)) return;
     if (req.eta && req.eta.getTime() > Date.now()) {
       const waitS = (req.eta.getTime() - Date.now()) / 1000;
-      if (waitS > this.options.maxHeldEtaSeconds && this.#services!.parksLongEtas) void this.#services!.delay(held, waitS);
+      const full = this.#window.closed || (this.options.etaTaskLimit !== null && this.scheduled.size >= this.options.etaTaskLimit);
+      // a full ETA buffer parks even short waits on the broker, when it can
+      const park = this.#services!.parksLongEtas && (waitS > this.options.maxHeldEtaSeconds || (full && waitS >= 1));
+      if (park) void this.#services!.delay(held, waitS);
       else this.scheduled.hold(held);
       return;
     }
     this.#enqueue(held);
+  }
+
+  #parse(delivery: Delivery): TaskRequest {
+    const headers = delivery.properties.headers ?? {};
+    const unreadable = undecodableFields(headers);
+    if (unreadable) throw new InvalidTaskMessageError(`the AMQP headers could not be read: ${unreadable.reason}`);
+    const body = this.app.codecs.decode(delivery.properties.contentType, delivery.body, headers.compression);
+    return parseTaskMessage({
+      headers, body,
+      correlationId: delivery.properties.correlationId, replyTo: delivery.properties.replyTo, priority: delivery.properties.priority,
+    });
+  }
+
+  /** Returns a message that never started to its queue without counting a failed delivery. */
+  async #putBack(delivery: Delivery, failed: number): Promise<void> {
+    if (delivery.settled) return;
+    if (this.app.broker.state !== 'ready') {
+      delivery.reject(true);
+      return;
+    }
+    await this.#settlement.returnToQueue(delivery, failed);
   }
 
   #skipIfRevokedOrExpired(h: HeldRequest): boolean {
@@ -261,12 +325,14 @@ export class Worker {
     if (!expired && !this.revoked.has(h.req.id)) return false;
     this.events.emit('task-revoked', h.req, { expired, terminated: false, signum: null });
     const err = Object.assign(new Error(expired ? 'expired' : 'revoked'), { excType: 'TaskRevokedError', excModule: 'celery.exceptions' });
-    void this.#settle(h, () => finishFailure(this.#finish, h.req, err, TaskState.REVOKED));
+    void this.#settlement.record(h, () => finishFailure(this.#finish, h.req, err, TaskState.REVOKED));
     return true;
   }
 
   #enqueue(h: HeldRequest): void {
     this.reserved.push(h);
+    this.#reservedBytes += h.bytes;
+    this.#syncPrefetch();
     this.#pump();
   }
 
@@ -279,8 +345,14 @@ export class Worker {
     const multiplier = this.options.concurrency > 0 ? this.options.prefetch / this.options.concurrency : 0;
     this.options.concurrency = next;
     this.options.prefetch = next * multiplier;
-    void this.#syncPrefetch(this.scheduled.size);
+    this.#syncPrefetch();
     this.#pump();
+  }
+
+  #unreserve(h: HeldRequest): HeldRequest {
+    this.#reservedBytes -= h.bytes;
+    this.#syncPrefetch();
+    return h;
   }
 
   /** Sets (or with null, removes) a task's rate limit on this worker (remote control `rate_limit`). */
@@ -307,7 +379,7 @@ export class Worker {
     let wait = Infinity;
     for (let i = 0; i < this.reserved.length; i++) {
       const ms = this.#rateWait(this.reserved[i]!, now);
-      if (ms === 0) return this.reserved.splice(i, 1)[0];
+      if (ms === 0) return this.#unreserve(this.reserved.splice(i, 1)[0]!);
       wait = Math.min(wait, ms);
     }
     if (wait !== Infinity && !this.#rateTimer) {
@@ -322,7 +394,7 @@ export class Worker {
   #pump(): void {
     while (this.active.size < this.options.concurrency && this.reserved.length > 0 && this.#state !== 'stopping') {
       const h = this.#buckets.size === 0 && this.#rateOverrides.size === 0 && this.reserved[0]!.task.options.rateLimit === undefined
-        ? this.reserved.shift()! // the common case: no rate limits anywhere
+        ? this.#unreserve(this.reserved.shift()!) // the common case: no rate limits anywhere
         : this.#nextRunnable();
       if (!h) return;
       if (this.#skipIfRevokedOrExpired(h)) continue;
@@ -350,7 +422,7 @@ export class Worker {
   async #run(h: HeldRequest): Promise<void> {
     const { req, delivery, task } = h;
     const acksLate = task.options.acksLate ?? this.options.acksLate;
-    if (!acksLate) this.#ack(h);
+    if (!acksLate) this.#settlement.ack(h);
     h.startedAt = Date.now();
     this.events.emit('task-started', req);
     const target = { replyTo: req.replyTo, correlationId: req.correlationId };
@@ -369,97 +441,50 @@ export class Worker {
       if (this.#terminated.has(h) && outcome.kind !== 'success') {
         this.events.emit('task-revoked', req, { expired: false, terminated: true, signum: 15 });
         const err = Object.assign(new Error('terminated'), { excType: 'TaskRevokedError', excModule: 'celery.exceptions' });
-        await this.#settle(h, () => finishFailure(this.#finish, req, err, TaskState.REVOKED));
+        await this.#settlement.record(h, () => finishFailure(this.#finish, req, err, TaskState.REVOKED));
         return;
       }
       switch (outcome.kind) {
         case 'success': {
           const store = !(req.ignoreResult || task.options.ignoreResult);
-          await this.#settle(h, () => finishSuccess(this.#finish, req, outcome.value, store));
+          const how = await this.#settlement.record(h, () => finishSuccess(this.#finish, req, outcome.value, store));
+          if (how !== 'recorded') return;
           this.events.emit('task-succeeded', req, outcome.value, outcome.runtime);
-          if (h.outcome?.status === 'success') this.#log.succeeded(req, outcome.value, outcome.runtime);
+          this.#log.succeeded(req, outcome.value, outcome.runtime);
           return;
         }
         case 'retry':
           this.#log.retry(req, outcome.retry);
-          await this.#settle(h, () => finishRetry(this.#finish, req, outcome.retry, delivery.queue));
-          this.events.emit('task-retried', req, outcome.retry.exc ?? outcome.retry);
+          if (await this.#settlement.record(h, () => finishRetry(this.#finish, req, outcome.retry, delivery.queue)) === 'recorded') {
+            this.events.emit('task-retried', req, outcome.retry.exc ?? outcome.retry);
+          }
           return;
         case 'ignore':
-          this.#ack(h);
+          this.#settlement.ack(h);
           return;
         case 'reject':
           this.events.emit('task-rejected', req, outcome.requeue);
-          if (outcome.requeue) this.#settleOnce(h, () => delivery.reject(true));
-          else this.#reject(delivery, `Reject: ${outcome.reason}`, req.id, req.name, h);
+          // a requeue comes back redelivered, so it counts against the delivery limit
+          if (outcome.requeue) this.#settlement.settleOnce(h, () => delivery.reject(true));
+          else await this.#settlement.deadLetter(delivery, `Reject: ${outcome.reason}`, { taskId: req.id, taskName: req.name }, h);
           return;
         case 'failure':
           this.#log.failed(req, outcome.error);
           this.events.emit('task-failed', req, outcome.error, { id: req.id, name: req.name, traceback: outcome.error.stack ?? null });
-          await this.#settle(h, () => finishFailure(this.#finish, req, outcome.error));
+          await this.#settlement.record(h, () => finishFailure(this.#finish, req, outcome.error), outcome.error);
           return;
       }
     } catch (err) {
-      // storing or publishing the outcome failed (backend or broker down): the message goes
-      // back to the queue (acks late) so the task is not lost; it may run again
-      const e = toError(err);
-      this.app.logger.error(`task ${req.name}[${req.id}]: could not record the outcome: ${e.message}`);
-      h.outcome = { status: 'requeued', runtime: h.outcome?.runtime ?? 0, error: e };
-      this.#settleOnce(h, () => delivery.reject(true));
+      // storing STARTED or a custom state failed before there was an outcome
+      await this.#settlement.recordError(h, toError(err));
     }
   }
 
-  /** Runs `work` then acks; if `work` throws the delivery is requeued instead. */
-  async #settle(h: HeldRequest, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-      this.#ack(h);
-    } catch (err) {
-      h.outcome = { status: 'requeued', runtime: h.outcome?.runtime ?? 0, error: toError(err) };
-      this.app.logger.error(`task ${h.req.name}[${h.req.id}]: ${toError(err).message}; message requeued`);
-      this.#settleOnce(h, () => h.delivery.reject(true));
-    }
-  }
-
-  #ack(h: HeldRequest): void {
-    this.#settleOnce(h, () => h.delivery.ack());
-    h.acknowledged = true;
-  }
-
-  #settleOnce(h: HeldRequest, fn: () => void): void {
-    if (h.acknowledged || h.delivery.settled) return;
-    try {
-      fn();
-    } catch (err) {
-      this.events.emit('error', toError(err));
-    }
-  }
-
-  #requeue(h: HeldRequest): void {
-    this.#settleOnce(h, () => h.delivery.reject(true));
-  }
-
-  /** Bad input: log it, copy it to `<queue>.dlq` with the reason, then ack the original. */
-  #reject(delivery: Delivery, reason: string, taskId: string | null, taskName: string | null, h?: HeldRequest): void {
-    this.app.logger.error(`rejected message from ${delivery.queue}${taskId ? ` (task ${taskName ?? '?'}[${taskId}])` : ''}: ${reason}; moved to ${this.app.topology.deadLetterQueueName(delivery.queue)}`);
-    void deadLetter(this.app.broker, this.app.topology, delivery, reason).then(
-      () => {
-        if (h) this.#ack(h);
-        else if (!delivery.settled) delivery.ack();
-        this.events.emit('dead-lettered', { queue: delivery.queue, reason, taskId, taskName });
-      },
-      (err: unknown) => {
-        this.app.logger.error(`could not dead-letter a message from ${delivery.queue}: ${toError(err).message}; it stays on the queue`);
-        setTimeout(() => {
-          if (!delivery.settled) delivery.reject(true);
-        }, 1000);
-      },
-    );
-  }
-
-  async #syncPrefetch(held: number): Promise<void> {
-    // Celery raises the prefetch window by one per held ETA task so they don't starve the worker
-    await this.#subscription?.setPrefetch(this.options.prefetch === 0 ? 0 : this.options.prefetch + held).catch(() => undefined);
+  #syncPrefetch(): void {
+    this.#window.sync({
+      base: this.options.prefetch, etaHeld: this.scheduled.size, etaTaskLimit: this.options.etaTaskLimit,
+      bufferedBytes: this.bufferedBytes, maxBufferedBytes: this.options.maxBufferedBytes,
+    });
   }
 }
 
