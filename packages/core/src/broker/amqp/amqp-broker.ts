@@ -30,6 +30,8 @@ export interface AmqpBrokerOptions {
   heartbeat?: number;
   /** Publishes kept while disconnected; more fail with `BufferFullError`. @defaultValue 10000 */
   maxBuffer?: number;
+  /** Bytes of message bodies kept while disconnected; more fail with `BufferFullError`. @defaultValue 67108864 (64 MiB) */
+  maxBufferBytes?: number;
   /** First reconnect delay. @defaultValue 100 */
   reconnectBaseMs?: number;
   /** Longest reconnect delay. @defaultValue 2000 */
@@ -73,7 +75,7 @@ export class AmqpBroker implements Broker, SubscriptionHost {
     this.#secrets = urlSecrets(this.#urls);
     this.displayUrl = this.#urls.map(redactUrl).join(';');
     this.#amqplib = patchedAmqplib();
-    this.#publisher = new Publisher(options.maxBuffer ?? 10_000);
+    this.#publisher = new Publisher(options.maxBuffer ?? 10_000, options.maxBufferBytes ?? 64 * 1024 * 1024);
     this.useGlobalQos = options.globalQos ?? true;
   }
 
@@ -86,14 +88,14 @@ export class AmqpBroker implements Broker, SubscriptionHost {
   }
 
   /** Liveness: connected, consuming, and when the last delivery arrived. */
-  liveness(): { connected: boolean; consumers: number; lastDeliveryAt: number | null; buffered: number } {
+  liveness(): { connected: boolean; consumers: number; lastDeliveryAt: number | null; buffered: number; bufferedBytes: number } {
     let last: number | null = null;
     let consumers = 0;
     for (const s of this.#subscriptions) {
       if (s.active) consumers++;
       if (s.lastDeliveryAt !== null && (last === null || s.lastDeliveryAt > last)) last = s.lastDeliveryAt;
     }
-    return { connected: this.#state === 'ready', consumers, lastDeliveryAt: last, buffered: this.#publisher.buffered };
+    return { connected: this.#state === 'ready', consumers, lastDeliveryAt: last, buffered: this.#publisher.buffered, bufferedBytes: this.#publisher.bufferedBytes };
   }
 
   connect(): Promise<void> {
