@@ -136,8 +136,9 @@ export class Worker {
     this.#state = 'starting';
     await this.app.broker.connect();
     for (const q of this.options.queues) await this.app.topology.ensureTaskQueue(q);
-    this.#subscription = await this.app.broker.consume(this.options.queues, (d) => this.#onDelivery(d), { prefetch: this.options.prefetch });
+    // services exist before the first delivery (an ETA task may need to be parked at once)
     this.#services = new WorkerServices(this);
+    this.#subscription = await this.app.broker.consume(this.options.queues, (d) => this.#onDelivery(d), { prefetch: this.options.prefetch });
     await this.#services.start();
     this.#state = 'running';
     if (this.options.handleSignals) {
