@@ -18,7 +18,7 @@ function requestInfo(worker: Worker, h: HeldRequest) {
     hostname: worker.hostname,
     time_start: h.startedAt === null ? null : h.startedAt / 1000,
     acknowledged: h.acknowledged,
-    delivery_info: { exchange: h.delivery.exchange, routing_key: h.delivery.routingKey, priority: h.req.priority, redelivered: h.delivery.redelivered },
+    delivery_info: { exchange: h.delivery.exchange, routing_key: h.delivery.routingKey, priority: h.req.priority, redelivered: h.delivery.redelivered || h.failedDeliveries > 0 },
     worker_pid: process.pid,
   };
 }

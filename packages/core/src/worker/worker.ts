@@ -94,7 +94,10 @@ export class Worker {
     this.app = app;
     this.options = resolveWorkerOptions(options, app.options.defaultQueue);
     this.scheduled = new EtaScheduler((h) => this.#enqueue(h), () => this.#syncPrefetch());
-    this.#window = new PrefetchWindow(this.options.prefetch, (n) => this.#subscription?.setPrefetch(n) ?? Promise.resolve());
+    // per-consumer QoS (quorum queues) applies only to consumers started later, so the window stays
+    // static there, as in Celery: changing it would only give a consumer re-opened after a reconnect a stale value
+    const staticWindow = (app.broker as { useGlobalQos?: boolean }).useGlobalQos === false;
+    this.#window = new PrefetchWindow(this.options.prefetch, (n) => (staticWindow ? Promise.resolve() : this.#subscription?.setPrefetch(n) ?? Promise.resolve()));
     this.#limiter = new LogLimiter(app.logger);
     this.#finish = {
       backend: app.backend,
@@ -435,7 +438,8 @@ export class Worker {
         hostname: this.hostname,
         abort: h.abort,
         resolveTask: (name) => this.app.tasks.get(name),
-        deliveryInfo: { exchange: delivery.exchange, routingKey: delivery.routingKey, queue: delivery.queue, redelivered: delivery.redelivered, priority: req.priority },
+        // a counted copy stands for a redelivered message: task code still sees `redelivered`
+        deliveryInfo: { exchange: delivery.exchange, routingKey: delivery.routingKey, queue: delivery.queue, redelivered: delivery.redelivered || h.failedDeliveries > 0, priority: req.priority },
         updateState: (state, meta) => this.app.backend.store(buildResultMeta({ taskId: req.id, status: state, result: meta }), target),
       });
       h.outcome = toRunOutcome(outcome, this.#terminated.has(h));
