@@ -86,21 +86,23 @@ export class WorkerServices {
     });
   }
 
+  /** Task events: with events off, nothing is built at all (this runs for every task). */
   #wireTaskEvents(): void {
     const w = this.worker.events;
+    const on = () => this.worker.options.sendEvents;
     const max = this.worker.options.resultReprMaxSize;
-    w.on('task-received', (r) => void this.#send('task-received', () => ({
+    w.on('task-received', (r) => on() && void this.#send('task-received', () => ({
       uuid: r.id, name: r.name, args: r.argsrepr, kwargs: r.kwargsrepr, root_id: r.rootId, parent_id: r.parentId,
       retries: r.retries, eta: r.eta?.toISOString() ?? null, expires: r.expires?.toISOString() ?? null,
     })));
-    w.on('task-started', (r) => void this.#send('task-started', () => ({ uuid: r.id })));
-    w.on('task-succeeded', (r, result, runtime) => void this.#send('task-succeeded', () => ({ uuid: r.id, result: resultRepr(result, max), runtime })));
-    w.on('task-failed', (r, err, info) => void this.#send('task-failed', () => ({
+    w.on('task-started', (r) => on() && void this.#send('task-started', () => ({ uuid: r.id })));
+    w.on('task-succeeded', (r, result, runtime) => on() && void this.#send('task-succeeded', () => ({ uuid: r.id, result: resultRepr(result, max), runtime })));
+    w.on('task-failed', (r, err, info) => on() && void this.#send('task-failed', () => ({
       uuid: r?.id ?? info.id, exception: exceptionRepr(err, max), traceback: info.traceback,
     })));
-    w.on('task-retried', (r, err) => void this.#send('task-retried', () => ({ uuid: r.id, exception: exceptionRepr(err, max), traceback: err.stack ?? null })));
-    w.on('task-revoked', (r, info) => void this.#send('task-revoked', () => ({ uuid: r.id, terminated: info.terminated, signum: info.signum, expired: info.expired })));
-    w.on('task-rejected', (r, requeue) => void this.#send('task-rejected', () => ({ uuid: r.id, requeue })));
+    w.on('task-retried', (r, err) => on() && void this.#send('task-retried', () => ({ uuid: r.id, exception: exceptionRepr(err, max), traceback: err.stack ?? null })));
+    w.on('task-revoked', (r, info) => on() && void this.#send('task-revoked', () => ({ uuid: r.id, terminated: info.terminated, signum: info.signum, expired: info.expired })));
+    w.on('task-rejected', (r, requeue) => on() && void this.#send('task-rejected', () => ({ uuid: r.id, requeue })));
   }
 }
 
