@@ -10,9 +10,7 @@ import type { Delivery, Subscription } from '../broker/broker.js';
 import type { CeleriacApp } from '../app.js';
 import { toError } from '../errors/base-error.js';
 import { escapeForLog } from '../util/log-escape.js';
-import { InvalidTaskMessageError, NotRegisteredError } from '../errors/task-errors.js';
-import { undecodableFields } from '../protocol/field-table/field-value.js';
-import { parseTaskMessage } from '../protocol/parse-task-message.js';
+import { NotRegisteredError } from '../errors/task-errors.js';
 import { LogLimiter } from '../util/log-limiter.js';
 import { buildResultMeta } from '../protocol/result-meta.js';
 import { TaskState } from '../protocol/states.js';
@@ -23,6 +21,7 @@ import { BUILTIN_TASKS } from './builtin-tasks.js';
 import { countFrom, DELIVERY_COUNT_HEADER, failedDeliveries } from './delivery-count.js';
 import { EtaScheduler } from './eta-scheduler.js';
 import { finishFailure, finishRetry, finishSuccess, type FinishContext } from './finish-task.js';
+import { parseDelivery } from './parse-delivery.js';
 import { PrefetchWindow } from './prefetch-window.js';
 import { RevokedSet } from './revoked-set.js';
 import { storeRevoked } from './store-revoked.js';
@@ -111,7 +110,7 @@ export class Worker {
     };
     this.#settlement = new Settlement({
       broker: app.broker, topology: app.topology, backend: app.backend, finish: this.#finish, counters: this.counters, log: this.#limiter,
-      events: this.events, options: this.options, stopping: this.#stopping.signal, parse: (d) => this.#parse(d),
+      events: this.events, options: this.options, stopping: this.#stopping.signal, parse: (d) => parseDelivery(app.codecs, d),
     });
     this.events.on('error', (err) => this.#limiter.log('error', 'worker-error', `worker: ${escapeForLog(err.message, 500)}`));
     this.#wrapRun = composeRun(app.options.instrumentation ?? [], (err, name) => app.logger.error(`instrumentation ${name}: ${toError(err).message}`));
@@ -267,7 +266,7 @@ export class Worker {
     }
     let req: TaskRequest;
     try {
-      req = this.#parse(delivery);
+      req = parseDelivery(this.app.codecs, delivery);
     } catch (err) {
       const e = toError(err);
       this.counters.increment('decode_failed');
@@ -301,17 +300,6 @@ export class Worker {
       return;
     }
     this.#enqueue(held);
-  }
-
-  #parse(delivery: Delivery): TaskRequest {
-    const headers = delivery.properties.headers ?? {};
-    const unreadable = undecodableFields(headers);
-    if (unreadable) throw new InvalidTaskMessageError(`the AMQP headers could not be read: ${unreadable.reason}`);
-    const body = this.app.codecs.decode(delivery.properties.contentType, delivery.body, headers.compression);
-    return parseTaskMessage({
-      headers, body,
-      correlationId: delivery.properties.correlationId, replyTo: delivery.properties.replyTo, priority: delivery.properties.priority,
-    });
   }
 
   /** Returns a message that never started to its queue without counting a failed delivery. */
