@@ -70,7 +70,6 @@ export * from './errors/index.js';
 export { TypedEmitter } from './util/typed-emitter.js';
 export { createConsoleLogger, parseLogLevel, setLogLevel, logsAt, type Logger, type LogLevel } from './util/logger.js';
 export { logText } from './util/log-text.js';
-export { escapeForLog } from './util/log-escape.js';
 export { LogLimiter, type LogLimiterOptions } from './util/log-limiter.js';
 
 // instrumentation (tracing and timing hooks; see @celeriac/otel)

@@ -12,6 +12,7 @@ import { PublishError } from '../errors/broker-errors.js';
 import { undecodableFields } from '../protocol/field-table/field-value.js';
 import type { MessageProperties } from '../protocol/message.js';
 import type { Topology } from '../producer/topology.js';
+import { BROKER_COUNT_HEADER } from './delivery-count.js';
 
 const MAX_REASON_LENGTH = 2000;
 
@@ -19,7 +20,8 @@ export async function deadLetter(broker: Broker, topology: Topology, delivery: D
   await topology.ensureDeadLetterQueue(delivery.queue);
   const original = delivery.properties;
   const headers: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(original.headers ?? {})) if (v !== undefined) headers[k] = v;
+  // RabbitMQ's count on a quorum queue belongs to the queue the message left; a copy sent back later starts afresh
+  for (const [k, v] of Object.entries(original.headers ?? {})) if (v !== undefined && k !== BROKER_COUNT_HEADER) headers[k] = v;
   headers['x-celeriac-reason'] = reason.length > MAX_REASON_LENGTH ? reason.slice(0, MAX_REASON_LENGTH) + '…' : reason;
   headers['x-celeriac-queue'] = delivery.queue;
   headers['x-celeriac-dead-lettered-at'] = new Date().toISOString();

@@ -12,7 +12,7 @@ import { buildResultMeta, errorToExcInfo, type ResultMeta } from '../protocol/re
 import { TaskState } from '../protocol/states.js';
 import type { TaskRequest } from '../protocol/task-message.js';
 import type { Logger } from '../util/logger.js';
-import { escapeForLog } from '../util/log-escape.js';
+import { logText } from '../util/log-text.js';
 import type { RetryRequest } from './run-task.js';
 
 export interface FinishContext {
@@ -66,7 +66,7 @@ export async function finishFailure(f: FinishContext, req: TaskRequest, error: E
   await chordPart(f, req, meta);
   for (const eb of req.embed.errbacks ?? []) {
     await applySignatureDict(f.canvas, eb, { args: [req.id], options: lineage(req) }).catch((err: unknown) =>
-      f.logger.error(`errback ${escapeForLog(eb.task)} for ${escapeForLog(req.id)} could not be sent: ${escapeForLog((err as Error).message, 500)}`));
+      f.logger.error(`errback ${logText(eb.task)} for ${logText(req.id)} could not be sent: ${logText((err as Error).message, 500)}`));
   }
 }
 

@@ -14,7 +14,7 @@ import { buildResultMeta, errorToExcInfo } from '../protocol/result-meta.js';
 import { TaskState } from '../protocol/states.js';
 import type { TaskRequest } from '../protocol/task-message.js';
 import { backoffDelay, sleep } from '../util/backoff.js';
-import { escapeForLog } from '../util/log-escape.js';
+import { logText } from '../util/log-text.js';
 import type { LogLimiter } from '../util/log-limiter.js';
 import type { TypedEmitter } from '../util/typed-emitter.js';
 import { countedHeaders, LAST_ERROR_HEADER } from './delivery-count.js';
@@ -53,7 +53,7 @@ export type Recorded = 'recorded' | 'failed' | 'requeued' | 'dead-lettered' | 'l
 /** Longest wait for a result backend in a last-resort store (a redis backend waits for ever when Redis is down). */
 const LAST_RESORT_TIMEOUT_MS = 10_000;
 
-export const label = (name: unknown, id: unknown): string => `${escapeForLog(name ?? '?')}[${escapeForLog(id ?? '?')}]`;
+export const label = (name: unknown, id: unknown): string => `${logText(String(name ?? '?'), 200)}[${logText(String(id ?? '?'), 200)}]`;
 
 /** An error as Python Celery would store it, with only text in it, so storing it cannot fail again. */
 export function plainError(err: Error): Error {
@@ -113,7 +113,7 @@ export class Settlement {
     this.ctx.counters.increment('record_failed');
     const failure = plainError(failWith ?? err);
     h.outcome = { status: 'failure', runtime: h.outcome?.runtime ?? 0, error: failure };
-    this.ctx.log.log('error', 'record-failed', `task ${label(req.name, req.id)}: could not record its outcome (${escapeForLog(`${err.name}: ${err.message}`, 300)}); storing FAILURE ${escapeForLog(failure.name)} instead`);
+    this.ctx.log.log('error', 'record-failed', `task ${label(req.name, req.id)}: could not record its outcome (${logText(`${err.name}: ${err.message}`, 300)}); storing FAILURE ${logText(failure.name)} instead`);
     if (!failWith) this.ctx.events.emit('task-failed', req, failure, { id: req.id, name: req.name, traceback: failure.stack ?? null });
     try {
       await finishFailure(this.ctx.finish, req, failure);
@@ -135,7 +135,7 @@ export class Settlement {
   async requeueLater(h: HeldRequest, err: Error): Promise<Recorded> {
     const { req, delivery } = h;
     h.outcome = { status: 'requeued', runtime: h.outcome?.runtime ?? 0, error: err };
-    const what = escapeForLog(`${err.name}: ${err.message}`, 300);
+    const what = logText(`${err.name}: ${err.message}`, 300);
     if (h.acknowledged || delivery.settled) {
       this.ctx.log.log('error', 'outcome-lost', `task ${label(req.name, req.id)}: could not record its outcome (${what}) and its message was already acknowledged`);
       return 'lost';
@@ -167,9 +167,16 @@ export class Settlement {
         await this.deadLetter(delivery, `could not put the message back on its queue: ${e.name}: ${e.message}`, headerInfo(delivery));
         return;
       }
-      this.ctx.log.log('warn', 'requeue-failed', `could not put a message back on ${escapeForLog(delivery.queue)} (${escapeForLog(e.message)}); requeueing it`);
+      this.ctx.log.log('warn', 'requeue-failed', `could not put a message back on ${logText(delivery.queue)} (${logText(e.message)}); requeueing it`);
       if (!delivery.settled) delivery.reject(true);
     }
+  }
+
+  /** Returns a message that never started to its queue without counting a failed delivery (a graceful stop). */
+  async putBack(delivery: Delivery, failed: number): Promise<void> {
+    if (delivery.settled) return;
+    if (this.ctx.broker.state !== 'ready') delivery.reject(true);
+    else await this.returnToQueue(delivery, failed);
   }
 
   /**
@@ -193,7 +200,7 @@ export class Settlement {
     if (req) {
       this.ctx.events.emit('task-failed', req, error, { id: req.id, name: req.name, traceback: null });
       await withTimeout(finishFailure(this.ctx.finish, req, error), LAST_RESORT_TIMEOUT_MS).catch(async (err: unknown) => {
-        this.ctx.log.log('error', 'store-failed', `task ${label(req!.name, req!.id)}: FAILURE not fully recorded: ${escapeForLog(toError(err).message)}`);
+        this.ctx.log.log('error', 'store-failed', `task ${label(req!.name, req!.id)}: FAILURE not fully recorded: ${logText(toError(err).message)}`);
         await this.storeFailure(req!.id, { replyTo: req!.replyTo, correlationId: req!.correlationId }, error);
       });
     } else if (info.taskId) {
@@ -207,7 +214,7 @@ export class Settlement {
   async storeFailure(taskId: string, target: { replyTo: string | null; correlationId: string }, error: Error): Promise<void> {
     const meta = buildResultMeta({ taskId, status: TaskState.FAILURE, result: errorToExcInfo(plainError(error)), traceback: error.stack ?? null });
     await withTimeout(this.ctx.backend.store(meta, target), LAST_RESORT_TIMEOUT_MS).catch((err: unknown) =>
-      this.ctx.log.log('error', 'store-failed', `task ${label(null, taskId)}: could not store FAILURE: ${escapeForLog(toError(err).message)}`));
+      this.ctx.log.log('error', 'store-failed', `task ${label(null, taskId)}: could not store FAILURE: ${logText(toError(err).message)}`));
   }
 
   /**
@@ -215,13 +222,13 @@ export class Settlement {
    * the copy, the message is requeued after a delay (and counted as redelivered when it comes back).
    */
   async deadLetter(delivery: Delivery, reason: string, info: { taskId: string | null; taskName: string | null }, h?: HeldRequest): Promise<void> {
-    const queue = escapeForLog(delivery.queue);
+    const queue = logText(delivery.queue);
     const task = info.taskId ? ` (task ${label(info.taskName, info.taskId)})` : '';
-    this.ctx.log.log('error', 'dead-lettered', `rejected message from ${queue}${task}: ${escapeForLog(reason, 500)}; moved to ${escapeForLog(this.ctx.topology.deadLetterQueueName(delivery.queue))}`);
+    this.ctx.log.log('error', 'dead-lettered', `rejected message from ${queue}${task}: ${logText(reason, 500)}; moved to ${logText(this.ctx.topology.deadLetterQueueName(delivery.queue))}`);
     try {
       await deadLetter(this.ctx.broker, this.ctx.topology, delivery, reason);
     } catch (err) {
-      this.ctx.log.log('error', 'dead-letter-failed', `could not dead-letter a message from ${queue}: ${escapeForLog(toError(err).message)}; it goes back on the queue`);
+      this.ctx.log.log('error', 'dead-letter-failed', `could not dead-letter a message from ${queue}: ${logText(toError(err).message)}; it goes back on the queue`);
       this.ctx.counters.increment('requeued');
       await sleep(this.ctx.options.requeueBaseDelayMs, this.ctx.stopping);
       if (!delivery.settled) delivery.reject(true);

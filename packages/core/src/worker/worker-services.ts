@@ -7,7 +7,7 @@ import { PidboxNode } from '../control/pidbox.js';
 import { EventDispatcher } from '../events/event-dispatcher.js';
 import { resultRepr } from '../protocol/python-repr.js';
 import { toError } from '../errors/base-error.js';
-import { escapeForLog } from '../util/log-escape.js';
+import { logText } from '../util/log-text.js';
 import { NativeDelayedDelivery } from './native-delayed-delivery.js';
 import type { HeldRequest, Worker } from './worker.js';
 
@@ -59,7 +59,7 @@ export class WorkerServices {
       if (!this.#delays) throw new Error('no broker-side delay on this broker');
       await this.#delays.park(h.delivery, waitSeconds);
     } catch (err) {
-      this.worker.app.logger.error(`could not park ETA task ${escapeForLog(h.req.id)}: ${escapeForLog(toError(err).message, 500)}; holding it instead`);
+      this.worker.app.logger.error(`could not park ETA task ${logText(h.req.id)}: ${logText(toError(err).message, 500)}; holding it instead`);
       this.worker.scheduled.hold(h);
     }
   }

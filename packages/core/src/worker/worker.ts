@@ -9,7 +9,7 @@
 import type { Delivery, Subscription } from '../broker/broker.js';
 import type { CeleriacApp } from '../app.js';
 import { toError } from '../errors/base-error.js';
-import { escapeForLog } from '../util/log-escape.js';
+import { logText } from '../util/log-text.js';
 import { NotRegisteredError } from '../errors/task-errors.js';
 import { LogLimiter } from '../util/log-limiter.js';
 import { buildResultMeta } from '../protocol/result-meta.js';
@@ -26,7 +26,7 @@ import { PrefetchWindow } from './prefetch-window.js';
 import { RevokedSet } from './revoked-set.js';
 import { storeRevoked } from './store-revoked.js';
 import { runTask } from './run-task.js';
-import { headerInfo, label, Settlement } from './settlement.js';
+import { headerInfo, Settlement } from './settlement.js';
 import { WorkerCounters } from './worker-counters.js';
 import type { WorkerEvents } from './worker-events.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
@@ -112,7 +112,7 @@ export class Worker {
       broker: app.broker, topology: app.topology, backend: app.backend, finish: this.#finish, counters: this.counters, log: this.#limiter,
       events: this.events, options: this.options, stopping: this.#stopping.signal, parse: (d) => parseDelivery(app.codecs, d),
     });
-    this.events.on('error', (err) => this.#limiter.log('error', 'worker-error', `worker: ${escapeForLog(err.message, 500)}`));
+    this.events.on('error', (err) => this.#limiter.log('error', 'worker-error', `worker: ${logText(err.message, 500)}`));
     this.#wrapRun = composeRun(app.options.instrumentation ?? [], (err, name) => app.logger.error(`instrumentation ${name}: ${toError(err).message}`));
     this.#log = new TaskLog(app.logger);
   }
@@ -223,7 +223,7 @@ export class Worker {
     // what never started goes back uncounted: a graceful restart is not a failed delivery
     const unstarted = [...this.scheduled.drain(), ...this.reserved.splice(0)];
     this.#reservedBytes = 0;
-    await Promise.all(unstarted.map((h) => this.#putBack(h.delivery, h.failedDeliveries)));
+    await Promise.all(unstarted.map((h) => this.#settlement.putBack(h.delivery, h.failedDeliveries)));
     if (this.#rateTimer) clearTimeout(this.#rateTimer);
     if (this.active.size > 0) {
       const idle = new Promise<void>((resolve) => (this.#idle = resolve));
@@ -251,7 +251,7 @@ export class Worker {
     // counted from the headers alone, before the body is decoded or anything runs
     const failed = failedDeliveries(headers, delivery.redelivered);
     if (this.#state === 'stopping' || this.#state === 'stopped') {
-      void this.#putBack(delivery, failed);
+      void this.#settlement.putBack(delivery, failed);
       return;
     }
     if (failed >= this.options.deliveryLimit) {
@@ -300,16 +300,6 @@ export class Worker {
       return;
     }
     this.#enqueue(held);
-  }
-
-  /** Returns a message that never started to its queue without counting a failed delivery. */
-  async #putBack(delivery: Delivery, failed: number): Promise<void> {
-    if (delivery.settled) return;
-    if (this.app.broker.state !== 'ready') {
-      delivery.reject(true);
-      return;
-    }
-    await this.#settlement.returnToQueue(delivery, failed);
   }
 
   #skipIfRevokedOrExpired(h: HeldRequest): boolean {

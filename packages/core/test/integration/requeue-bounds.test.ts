@@ -134,7 +134,7 @@ for (const quorum of [false, true]) {
       expect(about.length).toBeLessThanOrEqual(10);
       // eslint-disable-next-line no-control-regex
       for (const l of lines) expect(l).not.toMatch(/[\n\r\x1b\u2028]/);
-      expect(about[0]).toContain('evil\\n[2026-01-01T00:00:00.000Z] INFO all good\\x1b[2J\\u2028');
+      expect(about[0]).toContain('evil\\x0a[2026-01-01T00:00:00.000Z] INFO all good\\x1b[2J\\u2028');
       expect(lines.some((l) => /\d+ more "dead-lettered" log lines left out/.test(l))).toBe(true);
       await takeDeadLetters(app, queue, 300);
     });
