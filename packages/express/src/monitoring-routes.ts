@@ -122,7 +122,7 @@ export function metricsRoute(ctx: ProbeContext): Handler {
 }
 
 /** Counters from Celeriac workers' heartbeats, and the in-process worker's live ones (which win for its hostname). */
-function workerCounters(ctx: RouterContext): { worker: string; counters: Record<string, number> }[] {
+function workerCounters(ctx: Pick<ProbeContext, 'monitor' | 'worker'>): { worker: string; counters: Record<string, number> }[] {
   const byHost = new Map<string, Record<string, number>>();
   for (const w of ctx.monitor.workers()) if (w.counters) byHost.set(w.hostname, w.counters);
   if (ctx.worker) byHost.set(ctx.worker.hostname, { ...ctx.worker.counters.snapshot() });
