@@ -25,6 +25,11 @@ export interface AppOptions {
   serializer?: string;
   /** Extra codecs (for example msgpack). */
   codecs?: readonly Codec[];
+  /**
+   * Most bytes a compressed message body may inflate to; a larger one is refused (and
+   * dead-lettered by a worker) instead of filling the heap. @defaultValue 16777216 (16 MiB)
+   */
+  maxInflatedBytes?: number;
   /** Seconds results are kept (redis key TTL, rpc reply queue expiry). @defaultValue 86400 */
   resultExpires?: number;
   /**

@@ -75,7 +75,9 @@ export interface CeleriacApp {
 export function createApp(options: AppOptions = {}): CeleriacApp {
   const opts = { ...APP_DEFAULTS, ...stripUndefined(options) } as CeleriacApp['options'];
   const logger = options.logger ?? createConsoleLogger();
-  const codecs = createCodecRegistry({ accept: opts.accept ?? ['json'], codecs: opts.codecs ?? [] });
+  const codecs = createCodecRegistry({
+    accept: opts.accept ?? ['json'], codecs: opts.codecs ?? [], ...(opts.maxInflatedBytes !== undefined ? { maxInflatedBytes: opts.maxInflatedBytes } : {}),
+  });
   const broker = makeBroker(opts);
   logBrokerEvents(broker, logger);
   const backend = makeBackend(opts, broker, codecs, logger);

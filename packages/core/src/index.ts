@@ -28,12 +28,12 @@ export type { OutgoingMessage, MessageProperties, Route } from './protocol/messa
 export { TaskState, READY_STATES, EXCEPTION_STATES, PROPAGATE_STATES, isReady } from './protocol/states.js';
 export { errorToExcInfo, remoteErrorFromMeta, type ResultMeta, type ExcInfo } from './protocol/result-meta.js';
 export { formatCeleryDate, parseCeleryDate } from './protocol/time.js';
-export { pythonRepr, argsRepr, kwargsRepr } from './protocol/python-repr.js';
+export { pythonRepr, argsRepr, kwargsRepr, resultRepr } from './protocol/python-repr.js';
 
 // serialization
 export type { Codec } from './serialization/codec.js';
 export { createJsonCodec } from './serialization/json-codec.js';
-export { createCodecRegistry, type CodecRegistry } from './serialization/codec-registry.js';
+export { createCodecRegistry, DEFAULT_MAX_INFLATED_BYTES, type CodecRegistry, type CodecRegistryOptions } from './serialization/codec-registry.js';
 
 // brokers
 export type {
@@ -47,6 +47,9 @@ export { undecodableFields, type FieldValue, type TypedFieldValue, type Undecoda
 export { Worker, type WorkerState, type HeldRequest } from './worker/worker.js';
 export type { WorkerOptions } from './worker/worker-options.js';
 export type { WorkerEvents } from './worker/worker-events.js';
+export { WorkerCounters, COUNTER_REASONS, type CounterReason, type WorkerCounterValues } from './worker/worker-counters.js';
+export { DELIVERY_COUNT_HEADER, LAST_ERROR_HEADER, failedDeliveries } from './worker/delivery-count.js';
+export { isTransientError } from './worker/transient-error.js';
 
 // monitoring and remote control
 export { ControlClient, type BroadcastOptions, type ControlReplies } from './control/control-client.js';
@@ -69,6 +72,7 @@ export * from './errors/index.js';
 export { TypedEmitter } from './util/typed-emitter.js';
 export { createConsoleLogger, parseLogLevel, setLogLevel, logsAt, type Logger, type LogLevel } from './util/logger.js';
 export { logText } from './util/log-text.js';
+export { LogLimiter, type LogLimiterOptions } from './util/log-limiter.js';
 
 // instrumentation (tracing and timing hooks; see @celeriac/otel)
 export type {

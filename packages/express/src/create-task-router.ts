@@ -51,6 +51,8 @@ export interface TaskRouterOptions {
   monitor?: TaskMonitor;
   /** Tasks the router's own monitor keeps. @defaultValue 10000 */
   maxTasks?: number;
+  /** Estimated bytes the router's own monitor may hold for tracked tasks. @defaultValue 67108864 (64 MiB) */
+  maxTrackedBytes?: number;
   /** Largest JSON body, bytes or a string such as `'100kb'`; larger ones get 413. @defaultValue '100kb' */
   bodyLimit?: number | string;
   /** Milliseconds `/api/workers` waits for workers' replies. @defaultValue 1000 */
@@ -106,6 +108,7 @@ export function createTaskRouter(options: TaskRouterOptions): TaskRouter {
   const ownMonitor = options.monitor === undefined;
   const monitor = options.monitor ?? new TaskMonitor({
     app, ...(worker ? { worker } : {}), ...(options.maxTasks !== undefined ? { maxTasks: options.maxTasks } : {}),
+    ...(options.maxTrackedBytes !== undefined ? { maxBytes: options.maxTrackedBytes } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   monitor.events.on('error', (err) => app.logger.warn(`celeriac router: event receiver: ${err.message}`));

@@ -76,3 +76,16 @@ describe('renderMetrics', () => {
     expect(text).toContain('celeriac_broker_undecodable_headers_total 4');
   });
 });
+
+describe('worker message counters', () => {
+  it('renders celeriac_worker_messages_total per worker and reason, and the tracked bytes', () => {
+    const text = renderMetrics({
+      metrics: new TaskMetrics(), queues: [], workersOnline: 1, tasksTracked: 2, tasksTrackedBytes: 1234, brokerConnected: true,
+      workerCounters: [{ worker: 'w1@h', counters: { requeued: 3, dead_lettered: 0 } }],
+    });
+    expect(text).toContain('# TYPE celeriac_worker_messages_total counter');
+    expect(text).toContain('celeriac_worker_messages_total{worker="w1@h",reason="requeued"} 3');
+    expect(text).toContain('celeriac_worker_messages_total{worker="w1@h",reason="dead_lettered"} 0');
+    expect(text).toContain('celeriac_tasks_tracked_bytes 1234');
+  });
+});

@@ -117,6 +117,10 @@ export interface MetricsSnapshot {
   queues: readonly { name: string; messages: number | null; consumers: number | null }[];
   workersOnline: number;
   tasksTracked: number;
+  /** Estimated bytes the monitor holds for the tracked tasks. */
+  tasksTrackedBytes?: number;
+  /** Celeriac workers' message counters per reason (requeued, dead_lettered...), by worker hostname. */
+  workerCounters?: readonly { worker: string; counters: Readonly<Record<string, number>> }[];
   brokerConnected: boolean;
   /** The broker's connection counters, when it keeps them (the AMQP broker does). */
   brokerStats?: BrokerStats;
@@ -147,6 +151,17 @@ export function renderMetrics(s: MetricsSnapshot): string {
   );
   for (const [key, name, help] of BROKER_COUNTERS) {
     if (s.brokerStats) lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${s.brokerStats[key] as number}`);
+  }
+  if (s.tasksTrackedBytes !== undefined) {
+    lines.push('# HELP celeriac_tasks_tracked_bytes Estimated bytes the monitor holds for tracked tasks.', '# TYPE celeriac_tasks_tracked_bytes gauge',
+      `celeriac_tasks_tracked_bytes ${s.tasksTrackedBytes}`);
+  }
+  lines.push(
+    '# HELP celeriac_worker_messages_total Messages that did not simply run, by worker and reason (requeued, redelivered, dead_lettered, delivery_limit, decode_failed, record_failed).',
+    '# TYPE celeriac_worker_messages_total counter',
+  );
+  for (const { worker, counters } of s.workerCounters ?? []) {
+    for (const [reason, value] of Object.entries(counters)) lines.push(`celeriac_worker_messages_total${labels({ worker, reason })} ${value}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -61,6 +61,8 @@ export function monitorRoute(ctx: RouterContext): Handler {
       workers: listedWorkers(ctx),
       tasks_tracked: ctx.monitor.size,
       max_tasks: ctx.monitor.maxTasks,
+      tasks_tracked_bytes: ctx.monitor.bytes,
+      max_bytes: ctx.monitor.maxBytes,
       read_only: ctx.readOnly,
     });
   };
@@ -110,11 +112,21 @@ export function metricsRoute(ctx: ProbeContext): Handler {
       queues,
       workersOnline: ctx.monitor.workersOnline(),
       tasksTracked: ctx.monitor.size,
+      tasksTrackedBytes: ctx.monitor.bytes,
+      workerCounters: workerCounters(ctx),
       brokerConnected: checkHealth(ctx.app.broker).broker.connected,
       ...(ctx.app.broker.stats ? { brokerStats: ctx.app.broker.stats() } : {}),
     }) + ctx.process.render(ctx.worker, dlqs.map((d, i) => ({ queue: ctx.queues[i]!, messages: d.messages }))).join('\n') + '\n';
     res.type('text/plain; version=0.0.4; charset=utf-8').send(text);
   };
+}
+
+/** Counters from Celeriac workers' heartbeats, and the in-process worker's live ones (which win for its hostname). */
+function workerCounters(ctx: Pick<ProbeContext, 'monitor' | 'worker'>): { worker: string; counters: Record<string, number> }[] {
+  const byHost = new Map<string, Record<string, number>>();
+  for (const w of ctx.monitor.workers()) if (w.counters) byHost.set(w.hostname, w.counters);
+  if (ctx.worker) byHost.set(ctx.worker.hostname, { ...ctx.worker.counters.snapshot() });
+  return [...byHost].map(([worker, counters]) => ({ worker, counters }));
 }
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {

@@ -1,10 +1,12 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type CeleriacApp, type CeleryEvent } from '@celeriac/core';
 import { TaskMonitor } from './task-monitor.js';
 import { eventually, silentLogger } from '../test/support.js';
 
 const apps: CeleriacApp[] = [];
-function monitorOf(options: { maxTasks?: number } = {}): TaskMonitor {
+function monitorOf(options: { maxTasks?: number; maxBytes?: number; maxFieldLength?: number; maxOriginalBytes?: number } = {}): TaskMonitor {
   const app = createApp({ broker: 'memory://', backend: 'memory://', logger: silentLogger });
   apps.push(app);
   return new TaskMonitor({ app, ...options });
@@ -114,5 +116,47 @@ describe('TaskMonitor', () => {
     expect(m.workers().map((w) => w.hostname)).toContain('mon@test');
     await worker.stop();
     await m.stop();
+  });
+
+  it('bounds its memory by bytes: 2,000 tasks with ~90 KB of arguments each stay under maxBytes, as the heap confirms', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const maxBytes = 8 * 1024 * 1024;
+    const m = monitorOf({ maxBytes });
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let t = 0; t < 2000; t++) {
+      // distinct objects, so the heap really holds each task's arguments
+      const rows = Array.from({ length: 1500 }, (_, i) => ({ i, tag: `t${t}-${i}` }));
+      m.recordSent(`big-${t}`, { name: 'tasks.big', args: [rows], kwargs: {}, options: {} });
+      m.handle(ev('task-failed', { uuid: `big-${t}`, exception: "ValueError('x')", traceback: 'T'.repeat(2000) }));
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(m.bytes).toBeLessThanOrEqual(maxBytes);
+    expect(m.size).toBeLessThan(2000);
+    expect(m.size).toBeGreaterThan(10);
+    expect(m.get('big-1999')).toMatchObject({ state: 'FAILURE', retryable: true });
+    // the estimate is rough, but the heap must stay within the same order as the bound
+    expect(grown).toBeLessThan(maxBytes * 3);
+  });
+
+  it('cuts long event text and does not keep an original call larger than maxOriginalBytes', () => {
+    const m = monitorOf({ maxFieldLength: 100, maxOriginalBytes: 10_000 });
+    m.handle(ev('task-failed', { uuid: 'long', exception: 'E', traceback: 'x'.repeat(1_000_000), result: null }));
+    expect(m.get('long')!.traceback!.length).toBeLessThanOrEqual(101);
+    m.recordSent('huge', { name: 'tasks.h', args: ['y'.repeat(100_000)], kwargs: {}, options: {} });
+    expect(m.get('huge')!.retryable).toBe(false);
+    expect(m.original('huge')).toBeUndefined();
+    m.recordSent('small', { name: 'tasks.h', args: [1], kwargs: {}, options: {} });
+    expect(m.get('small')!.retryable).toBe(true);
+  });
+
+  it("reads a Celeriac worker's message counters from its heartbeats, and ignores malformed ones", () => {
+    const m = monitorOf();
+    m.handle(ev('worker-heartbeat', { freq: 2, x_celeriac_counters: { requeued: 2, dead_lettered: 5, 'bad key\n': 1, record_failed: -1 } }));
+    expect(m.workers()[0]!.counters).toEqual({ requeued: 2, dead_lettered: 5 });
+    m.handle({ type: 'worker-heartbeat', hostname: 'py@host', timestamp: clock, freq: 2, x_celeriac_counters: 'nope' });
+    expect(m.workers().find((w) => w.hostname === 'py@host')!.counters).toBeNull();
   });
 });

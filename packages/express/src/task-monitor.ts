@@ -1,14 +1,16 @@
 /**
  * A small in-memory picture of tasks and workers, built from Celery events (from Python and
  * Node workers alike) the way Flower and `celery.events.state` build theirs: one record per
- * task id, states merged by Celery's precedence, a bounded number of tasks (least recently
- * updated are forgotten first), workers online while their heartbeat has not expired.
+ * task id, states merged by Celery's precedence, bounded by count and by bytes (least recently
+ * updated are forgotten first; text fields from events are cut to `maxFieldLength`), workers
+ * online while their heartbeat has not expired.
  *
  * Arguments in events are Python reprs, so a task can only be retried when the monitor knows
  * its original arguments: tasks sent through the router (`recordSent`) and tasks received by
  * the in-process worker passed as `worker` (its requests carry the decoded arguments).
  */
 import { argsRepr, kwargsRepr, TypedEmitter, toError, type CeleriacApp, type CeleryEvent, type EventReceiver, type TaskRequest, type Worker } from '@celeriac/core';
+import { approxBytes } from './approx-size.js';
 import { TaskMetrics, type TaskMetricsOptions } from './metrics.js';
 import type { HttpSendOptions } from './parse-send-request.js';
 
@@ -66,6 +68,8 @@ export interface TrackedWorker {
   sw_ver: string | null;
   sw_sys: string | null;
   pid: number | null;
+  /** A Celeriac worker's message counters per reason (requeued, dead_lettered...), from its heartbeats; null for Python workers. */
+  counters: Record<string, number> | null;
 }
 
 /** What is needed to send a task again. */
@@ -82,6 +86,12 @@ export interface TaskMonitorOptions {
   worker?: Worker;
   /** Tasks kept in memory. @defaultValue 10000 */
   maxTasks?: number;
+  /** Estimated bytes the tracked tasks may hold, original arguments included. @defaultValue 67108864 (64 MiB) */
+  maxBytes?: number;
+  /** Longest text kept from an event field (args, kwargs, result, exception, traceback). @defaultValue 8192 */
+  maxFieldLength?: number;
+  /** Largest original call (arguments) kept for a retry; a larger one is not kept and the task is not retryable. @defaultValue 1048576 (1 MiB) */
+  maxOriginalBytes?: number;
   /** Workers kept in memory. @defaultValue 1000 */
   maxWorkers?: number;
   /** Options of the counters and runtime histogram. */
@@ -106,7 +116,14 @@ interface Record_ extends Omit<TrackedTask, 'retryable'> {
   original: OriginalCall | null;
   /** Event kinds already counted in the metrics for the current attempt. */
   counted: Set<string>;
+  /** Estimated heap bytes of this record, as last counted. */
+  bytes: number;
+  originalBytes: number;
 }
+
+/** Estimated bytes of a record beyond its text fields and original call. */
+const RECORD_OVERHEAD = 600;
+const TEXT_FIELDS = ['uuid', 'name', 'state', 'args', 'kwargs', 'result', 'exception', 'traceback', 'worker', 'eta', 'expires', 'root_id', 'parent_id', 'retry_of', 'retried_as'] as const;
 
 const EVENT_STATE: Readonly<Record<string, string>> = {
   'task-sent': 'PENDING', 'task-received': 'RECEIVED', 'task-started': 'STARTED', 'task-succeeded': 'SUCCESS',
@@ -127,6 +144,10 @@ export class TaskMonitor {
   readonly events = new TypedEmitter<TaskMonitorEvents>();
   readonly metrics: TaskMetrics;
   readonly maxTasks: number;
+  readonly maxBytes: number;
+  readonly #maxFieldLength: number;
+  readonly #maxOriginalBytes: number;
+  #bytes = 0;
   readonly #app: CeleriacApp;
   readonly #worker: Worker | undefined;
   readonly #maxWorkers: number;
@@ -140,6 +161,9 @@ export class TaskMonitor {
     this.#app = options.app;
     this.#worker = options.worker;
     this.maxTasks = Math.max(1, options.maxTasks ?? 10_000);
+    this.maxBytes = Math.max(1, options.maxBytes ?? 64 * 1024 * 1024);
+    this.#maxFieldLength = Math.max(16, options.maxFieldLength ?? 8192);
+    this.#maxOriginalBytes = Math.max(0, options.maxOriginalBytes ?? 1024 * 1024);
     this.#maxWorkers = Math.max(1, options.maxWorkers ?? 1000);
     this.metrics = new TaskMetrics(options.metrics);
   }
@@ -190,7 +214,7 @@ export class TaskMonitor {
     }
     const weaker = state !== 'RETRY' && rec.state !== 'RETRY' && rank(state) > rank(rec.state);
     const keep = weaker ? MERGE_KEEP[state] ?? [] : TASK_FIELDS;
-    for (const f of TASK_FIELDS) if (keep.includes(f) && event[f] !== undefined && event[f] !== null) (rec as unknown as Record<string, unknown>)[f] = event[f];
+    for (const f of TASK_FIELDS) if (keep.includes(f) && event[f] !== undefined && event[f] !== null) (rec as unknown as Record<string, unknown>)[f] = this.#cut(event[f]);
     if (!weaker) {
       rec.state = state;
       rec.timestamp = ts;
@@ -211,7 +235,7 @@ export class TaskMonitor {
   recordSent(id: string, call: OriginalCall, options: { retryOf?: string | null; sentAt?: number } = {}): TrackedTask {
     const retryOf = options.retryOf ?? null;
     const rec = this.#upsert(id);
-    rec.original = { name: call.name, args: [...call.args], kwargs: { ...call.kwargs }, options: { ...call.options } };
+    this.#keepOriginal(rec, { name: call.name, args: [...call.args], kwargs: { ...call.kwargs }, options: { ...call.options } });
     rec.name ??= call.name;
     rec.args ??= listRepr(call.args);
     rec.kwargs ??= kwargsRepr(call.kwargs);
@@ -260,6 +284,11 @@ export class TaskMonitor {
     return this.#tasks.size;
   }
 
+  /** Estimated bytes the tracked tasks hold (bounded by `maxBytes`). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /** Workers seen, by hostname. */
   workers(now: number = Date.now()): TrackedWorker[] {
     return [...this.#workers.values()].map(({ offline, ...w }) => ({
@@ -277,7 +306,7 @@ export class TaskMonitor {
     const num = (k: string) => (typeof e[k] === 'number' ? (e[k] as number) : null);
     const str = (k: string) => (typeof e[k] === 'string' ? (e[k] as string) : null);
     const w = prev ?? {
-      hostname: e.hostname, last_heartbeat: 0, freq: 2, active: null, processed: null, loadavg: null, sw_ident: null, sw_ver: null, sw_sys: null, pid: null, offline: false,
+      hostname: e.hostname, last_heartbeat: 0, freq: 2, active: null, processed: null, loadavg: null, sw_ident: null, sw_ver: null, sw_sys: null, pid: null, counters: null, offline: false,
     };
     w.last_heartbeat = Date.now() / 1000;
     if (e.type.startsWith('worker-')) {
@@ -290,6 +319,7 @@ export class TaskMonitor {
       w.sw_ver = str('sw_ver') ?? w.sw_ver;
       w.sw_sys = str('sw_sys') ?? w.sw_sys;
       w.pid = num('pid') ?? w.pid;
+      w.counters = countersOf(e.x_celeriac_counters) ?? w.counters;
     } else if (e.type !== 'task-sent') {
       w.offline = false;
     } else if (!prev) {
@@ -302,7 +332,7 @@ export class TaskMonitor {
 
   #learnOriginal(req: TaskRequest): void {
     const rec = this.#upsert(req.id);
-    rec.original ??= { name: req.name, args: [...req.args], kwargs: { ...req.kwargs }, options: {} };
+    if (!rec.original) this.#keepOriginal(rec, { name: req.name, args: [...req.args], kwargs: { ...req.kwargs }, options: {} });
     rec.name ??= req.name;
     this.#changed(rec);
   }
@@ -314,12 +344,32 @@ export class TaskMonitor {
       return rec;
     }
     const { retryable: _retryable, ...fields } = blankTask(id);
-    return { ...fields, original: null, counted: new Set() };
+    return { ...fields, original: null, counted: new Set(), bytes: 0, originalBytes: 0 };
+  }
+
+  /** Keeps the original call when it is small enough (a larger one would crowd out every other task). */
+  #keepOriginal(rec: Record_, call: OriginalCall): void {
+    const bytes = approxBytes(call, this.#maxOriginalBytes);
+    rec.original = bytes <= this.#maxOriginalBytes ? call : null;
+    rec.originalBytes = rec.original ? bytes : 0;
+  }
+
+  /** Event text cut to `maxFieldLength` (a traceback or repr from any worker can be long). */
+  #cut(value: unknown): unknown {
+    if (typeof value !== 'string' || value.length <= this.#maxFieldLength) return value;
+    return `${value.slice(0, this.#maxFieldLength)}…`;
   }
 
   #changed(rec: Record_): TrackedTask {
     this.#tasks.set(rec.uuid, rec);
-    while (this.#tasks.size > this.maxTasks) this.#tasks.delete(this.#tasks.keys().next().value!);
+    this.#bytes -= rec.bytes;
+    rec.bytes = recordBytes(rec);
+    this.#bytes += rec.bytes;
+    while (this.#tasks.size > this.maxTasks || (this.#bytes > this.maxBytes && this.#tasks.size > 1)) {
+      const oldest = this.#tasks.values().next().value!;
+      this.#tasks.delete(oldest.uuid);
+      this.#bytes -= oldest.bytes;
+    }
     const v = view(rec);
     this.events.emit('task', v);
     return v;
@@ -345,6 +395,25 @@ export function blankTask(uuid: string): TrackedTask {
 }
 
 function view(rec: Record_): TrackedTask {
-  const { original, counted: _counted, ...fields } = rec;
+  const { original, counted: _counted, bytes: _bytes, originalBytes: _originalBytes, ...fields } = rec;
   return { ...fields, retryable: original !== null };
+}
+
+function recordBytes(rec: Record_): number {
+  let bytes = RECORD_OVERHEAD + rec.originalBytes;
+  for (const f of TEXT_FIELDS) {
+    const v = rec[f];
+    if (typeof v === 'string') bytes += 16 + 2 * v.length;
+  }
+  return bytes;
+}
+
+/** The counters a Celeriac worker puts in its heartbeats, when they look right. */
+function countersOf(value: unknown): Record<string, number> | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>).slice(0, 20)) {
+    if (/^[a-z_]{1,40}$/.test(k) && typeof v === 'number' && Number.isFinite(v) && v >= 0) out[k] = v;
+  }
+  return out;
 }

@@ -19,7 +19,7 @@ function requestInfo(worker: Worker, h: HeldRequest) {
     hostname: worker.hostname,
     time_start: h.startedAt === null ? null : h.startedAt / 1000,
     acknowledged: h.acknowledged,
-    delivery_info: { exchange: h.delivery.exchange, routing_key: h.delivery.routingKey, priority: h.req.priority, redelivered: h.delivery.redelivered },
+    delivery_info: { exchange: h.delivery.exchange, routing_key: h.delivery.routingKey, priority: h.req.priority, redelivered: h.delivery.redelivered || h.failedDeliveries > 0 },
     worker_pid: process.pid,
   };
 }
@@ -60,6 +60,8 @@ export const CONTROL_COMMANDS: ReadonlyMap<string, ControlHandler> = new Map<str
     rusage: { maxrss: Math.round(process.memoryUsage().rss / 1024), utime: process.cpuUsage().user / 1e6, stime: process.cpuUsage().system / 1e6 },
     sw_ident: 'celeriac',
     loadavg: loadavg(),
+    // not in Python's reply: messages that did not simply run, per reason
+    celeriac: { ...w.counters.snapshot(), buffered_bytes: w.bufferedBytes },
   })],
   ['active_queues', (w) => w.options.queues.map((q) => ({
     name: q, exchange: { name: q, type: 'direct', durable: true, auto_delete: false }, routing_key: q, durable: true, exclusive: false, auto_delete: false, no_ack: false, queue_arguments: w.app.topology.taskQueueArguments(),

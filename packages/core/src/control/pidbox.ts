@@ -8,6 +8,7 @@ import type { Subscription } from '../broker/broker.js';
 import type { CeleriacApp } from '../app.js';
 import { globToRegExp } from '../producer/routing.js';
 import type { Worker } from '../worker/worker.js';
+import { logText } from '../util/log-text.js';
 import { CONTROL_COMMANDS } from './control-commands.js';
 
 interface ControlRequest {
@@ -52,7 +53,7 @@ export class PidboxNode {
         req = this.app.codecs.decode(d.properties.contentType, d.body) as ControlRequest;
         if (!req || typeof req.method !== 'string') throw new Error('control message without a method');
       } catch (err) {
-        this.app.logger.warn(`ignoring a bad control message: ${(err as Error).message}`);
+        this.app.logger.warn(`ignoring a bad control message: ${logText((err as Error).message, 500)}`);
         return;
       }
       const clock = Number(d.properties.headers?.clock);
@@ -85,7 +86,7 @@ export class PidboxNode {
         properties: { contentType: codec.contentType, contentEncoding: codec.contentEncoding, headers: { ticket: req.ticket, clock: ++this.#clock }, deliveryMode: 1 },
       });
     } catch (err) {
-      this.app.logger.warn(`could not reply to control command ${req.method}: ${(err as Error).message}`);
+      this.app.logger.warn(`could not reply to control command ${logText(req.method)}: ${logText((err as Error).message, 500)}`);
     }
   }
 }

@@ -14,12 +14,14 @@ export class PublishError extends CeleriacError {
   }
 }
 
-/** The broker is unreachable and the offline publish buffer is full: nothing was sent. */
+/** The broker is unreachable and the offline publish buffer is full (by count or by bytes): nothing was sent. */
 export class BufferFullError extends CeleriacError {
   readonly limit: number;
-  constructor(limit: number) {
-    super(ErrorCode.BUFFER_FULL, `broker unavailable and the publish buffer is full (${limit} messages); nothing was sent`);
+  readonly unit: 'messages' | 'bytes';
+  constructor(limit: number, unit: 'messages' | 'bytes' = 'messages') {
+    super(ErrorCode.BUFFER_FULL, `broker unavailable and the publish buffer is full (${limit} ${unit}); nothing was sent`);
     this.limit = limit;
+    this.unit = unit;
   }
 }
 

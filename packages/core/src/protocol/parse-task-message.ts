@@ -18,6 +18,32 @@ export interface RawTaskMessage {
   body: unknown;
 }
 
+/**
+ * `argsrepr` / `kwargsrepr` live on this shared prototype and are computed when something reads
+ * them (events, logs): the header the producer wrote, or Celery's `saferepr` of the arguments.
+ * A worker with events off never builds them.
+ */
+const LAZY_REPRS: object = Object.freeze(Object.defineProperties({}, {
+  argsrepr: {
+    get(this: TaskRequest): string {
+      const header = this.headers.argsrepr;
+      return typeof header === 'string' ? header : argsRepr(this.args);
+    },
+    enumerable: true,
+  },
+  kwargsrepr: {
+    get(this: TaskRequest): string {
+      const header = this.headers.kwargsrepr;
+      return typeof header === 'string' ? header : kwargsRepr(this.kwargs);
+    },
+    enumerable: true,
+  },
+}));
+
+type EagerFields = Omit<TaskRequest, 'argsrepr' | 'kwargsrepr'>;
+
+const withLazyReprs = (fields: EagerFields): TaskRequest => Object.setPrototypeOf(fields, LAZY_REPRS) as TaskRequest;
+
 export function parseTaskMessage(raw: RawTaskMessage): TaskRequest {
   const headers = isPlainObject(raw.headers) ? raw.headers : {};
   if (headers.task !== undefined) return parseV2(headers, raw);
@@ -49,7 +75,7 @@ function parseV2(headers: Record<string, unknown>, raw: RawTaskMessage): TaskReq
   } else {
     throw new InvalidTaskMessageError('body must be a JSON array [args, kwargs, embed]');
   }
-  return {
+  return withLazyReprs({
     id,
     name,
     args,
@@ -70,9 +96,7 @@ function parseV2(headers: Record<string, unknown>, raw: RawTaskMessage): TaskReq
     correlationId: raw.correlationId || id,
     priority: raw.priority ?? 0,
     headers,
-    argsrepr: typeof headers.argsrepr === 'string' ? headers.argsrepr : argsRepr(args),
-    kwargsrepr: typeof headers.kwargsrepr === 'string' ? headers.kwargsrepr : kwargsRepr(kwargs),
-  };
+  });
 }
 
 function parseV1(body: Record<string, unknown>, headers: Record<string, unknown>, raw: RawTaskMessage): TaskRequest {
@@ -88,7 +112,7 @@ function parseV1(body: Record<string, unknown>, headers: Record<string, unknown>
     chord: body.chord == null ? null : parseSig(body.chord, 'chord'),
   };
   const group = optionalString(body, 'taskset') ?? optionalString(body, 'group');
-  return {
+  return withLazyReprs({
     id,
     name: body.task as string,
     args,
@@ -109,9 +133,7 @@ function parseV1(body: Record<string, unknown>, headers: Record<string, unknown>
     correlationId: raw.correlationId || id,
     priority: raw.priority ?? 0,
     headers,
-    argsrepr: argsRepr(args),
-    kwargsrepr: kwargsRepr(kwargs),
-  };
+  });
 }
 
 function parseEmbed(value: unknown): TaskEmbed {

@@ -7,6 +7,9 @@ export const REPR_MAX_LENGTH = 1024;
 /** Celery's `saferepr` shows at most three levels of nesting; deeper containers become `[...]`. */
 const MAX_LEVELS = 3;
 
+/** Deepest nesting {@link pythonRepr} writes out; deeper containers become `[...]` instead of overflowing the stack. */
+export const MAX_REPR_DEPTH = 100;
+
 /** Python's `str.isprintable()` is false for categories C* and Z* (the ASCII space is handled earlier). */
 const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
 const SURROGATE = /[\uD800-\uDFFF]/;
@@ -28,6 +31,22 @@ interface Shape {
  */
 export function pythonRepr(value: unknown): string {
   return fullRepr(value, new Set());
+}
+
+/**
+ * Celery's `saferepr(value, maxLength)`, as a worker writes a task's return value into
+ * `task-succeeded` events and logs (`resultrepr_maxsize`, 1024 by default): the repr cut to about
+ * `maxLength` characters, three levels of nesting. The work is bounded by `maxLength`, not by
+ * the size of the value: a 50 MB string costs a 1 KB slice.
+ */
+export function resultRepr(value: unknown, maxLength: number = REPR_MAX_LENGTH): string {
+  const v = normalize(value);
+  if (typeof v === 'string') return formatChars(v, maxLength);
+  if (v instanceof Uint8Array) return formatBytes(v, maxLength);
+  const atom = atomRepr(v);
+  if (atom !== undefined) return truncate(atom, maxLength);
+  const shape = shapeOf(v as object);
+  return typeof shape === 'string' ? truncate(shape, maxLength) : safeRepr(shape, maxLength, v as object);
 }
 
 /**
@@ -116,7 +135,7 @@ function fullRepr(raw: unknown, ancestors: Set<object>): string {
   const container = value as object;
   const shape = shapeOf(container);
   if (typeof shape === 'string') return shape;
-  if (ancestors.has(container)) return `${shape.open}...${shape.close}`;
+  if (ancestors.has(container) || ancestors.size >= MAX_REPR_DEPTH) return `${shape.open}...${shape.close}`;
   ancestors.add(container);
   const parts = shape.values.map((member, i) =>
     shape.keys ? `${fullRepr(shape.keys[i], ancestors)}: ${fullRepr(member, ancestors)}` : fullRepr(member, ancestors),
@@ -196,8 +215,10 @@ function pyLength(s: string): number {
 
 /** celery `utils.text.truncate`: cut to `maxlen` code points, back to the last space, add `...`. */
 function truncate(s: string, maxlen: number): string {
-  if (pyLength(s) < maxlen) return s;
-  const head = SURROGATE.test(s) ? [...s].slice(0, maxlen).join('') : s.slice(0, maxlen);
+  if (s.length < maxlen || (s.length < 2 * maxlen && pyLength(s) < maxlen)) return s;
+  // only the first maxlen code points matter: never scan (or copy) the rest of a long string
+  const window = s.slice(0, 2 * Math.max(0, maxlen));
+  const head = SURROGATE.test(window) ? [...window].slice(0, maxlen).join('') : s.slice(0, maxlen);
   const space = head.lastIndexOf(' ');
   return `${space >= 0 ? head.slice(0, space) : head}...`;
 }

@@ -2,7 +2,8 @@
  * Per-app codecs and the accept list. Decoding checks the content type against the accept
  * list first (default: JSON only); pickle can never be accepted. zlib compression
  * (Celery's `compression: application/x-gzip`, which is zlib, not gzip; kombu also accepts the
- * names `zlib` and `gzip` there) is undone first.
+ * names `zlib` and `gzip` there) is undone first, and never past `maxInflatedBytes`: a 100 KB
+ * body that inflates to 100 MB is refused, not decoded.
  */
 import { inflateSync, deflateSync } from 'node:zlib';
 import { ConfigurationError } from '../errors/task-errors.js';
@@ -25,7 +26,20 @@ export interface CodecRegistry {
   compress(body: Buffer): Buffer;
 }
 
-export function createCodecRegistry(options: { accept?: readonly string[]; codecs?: readonly Codec[] } = {}): CodecRegistry {
+/** Largest body a compressed message may inflate to, by default: RabbitMQ 4's own maximum message size. */
+export const DEFAULT_MAX_INFLATED_BYTES = 16 * 1024 * 1024;
+
+export interface CodecRegistryOptions {
+  /** Content types or serializer names accepted on decode. @defaultValue ['json'] */
+  accept?: readonly string[];
+  /** Codecs besides JSON. */
+  codecs?: readonly Codec[];
+  /** Most bytes a compressed body may inflate to; a larger one fails with `DecodeError`. @defaultValue 16 MiB */
+  maxInflatedBytes?: number;
+}
+
+export function createCodecRegistry(options: CodecRegistryOptions = {}): CodecRegistry {
+  const maxInflated = Math.max(1, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
   const byName = new Map<string, Codec>();
   const byType = new Map<string, Codec>();
   for (const c of [createJsonCodec(), ...(options.codecs ?? [])]) {
@@ -54,8 +68,12 @@ export function createCodecRegistry(options: { accept?: readonly string[]; codec
       if (compression !== undefined && compression !== null) {
         if (!ZLIB_NAMES.has(compression as string)) throw new DecodeError(`unsupported compression ${JSON.stringify(String(compression))}`);
         try {
-          raw = inflateSync(body);
+          // stops inflating as soon as the output would pass the limit
+          raw = inflateSync(body, { maxOutputLength: maxInflated });
         } catch (err) {
+          if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+            throw new DecodeError(`compressed body inflates past the limit of ${maxInflated} bytes (maxInflatedBytes)`, { cause: err });
+          }
           throw new DecodeError('body is marked zlib-compressed but does not inflate', { cause: err });
         }
       }

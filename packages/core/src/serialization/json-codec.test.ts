@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { DecodeError, EncodeError } from '../errors/serialization-errors.js';
-import { createJsonCodec } from './json-codec.js';
+import { createJsonCodec, MAX_ENCODE_DEPTH } from './json-codec.js';
 
 const plain = createJsonCodec();
 const marked = createJsonCodec({ typeMarkers: true });
@@ -236,5 +236,35 @@ describe('decode', () => {
     const decoded = decodeText('{"__proto__": {"__type__": "decimal", "__value__": "1"}, "x": 1}') as Record<string, unknown>;
     expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(decoded, '__proto__')?.value).toBe('1');
+  });
+});
+
+describe('bounded encoding', () => {
+  const codec = createJsonCodec();
+  const nest = (depth: number): unknown => {
+    let v: unknown = 1;
+    for (let i = 0; i < depth; i++) v = [v];
+    return v;
+  };
+
+  it(`encodes ${MAX_ENCODE_DEPTH} levels and refuses deeper nesting with kombu's EncodeError, without overflowing the stack`, () => {
+    expect(() => codec.encode(nest(MAX_ENCODE_DEPTH - 1))).not.toThrow();
+    for (const depth of [MAX_ENCODE_DEPTH + 1, 100_000]) {
+      const err = (() => {
+        try {
+          codec.encode({ result: nest(depth) });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err).toBeInstanceOf(EncodeError);
+      expect(err).toMatchObject({ excType: 'EncodeError', excModule: 'kombu.exceptions' });
+      expect((err as Error).message.length).toBeLessThan(600);
+    }
+  });
+
+  it('turns a toJSON() that never settles into EncodeError', () => {
+    const endless = { toJSON: (): unknown => ({ toJSON: endless.toJSON, n: Math.random() }) };
+    expect(() => codec.encode(endless)).toThrow(EncodeError);
   });
 });

@@ -23,6 +23,12 @@ const DEFAULT_OPTIONS: Readonly<Required<JsonCodecOptions>> = Object.freeze({ ty
 const MAX_FAST_DEPTH = 64;
 
 /**
+ * Deepest nesting encoded. Python's `json.dumps` gives up near its recursion limit (1000), and
+ * kombu turns that into `EncodeError`; so does this codec, instead of overflowing the stack.
+ */
+export const MAX_ENCODE_DEPTH = 1000;
+
+/**
  * The `json` codec, wire-compatible with kombu's JSON serializer.
  *
  * Encoding: plain data goes straight through `JSON.stringify`. A `bigint` becomes a bare integer
@@ -56,8 +62,14 @@ export function createJsonCodec(options: JsonCodecOptions = {}): Codec {
 }
 
 function encodeJson(value: unknown, typeMarkers: boolean): string {
-  const text = isPlainData(value, 0) ? JSON.stringify(value) : encodeSlow(value, typeMarkers);
-  return text ?? 'null';
+  try {
+    const text = isPlainData(value, 0) ? JSON.stringify(value) : encodeSlow(value, typeMarkers);
+    return text ?? 'null';
+  } catch (err) {
+    // a toJSON() that keeps returning new objects, or a stack already nearly full
+    if (err instanceof RangeError) throw new EncodeError(`cannot encode this value as JSON: ${err.message}`, { cause: err });
+    throw err;
+  }
 }
 
 /** True when `JSON.stringify` alone writes exactly what the codec would. */
@@ -87,11 +99,14 @@ function isPlainData(value: unknown, depth: number): boolean {
   return true;
 }
 
+const formatStep = (p: string | number): string =>
+  typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p.length > 40 ? `${p.slice(0, 40)}…` : p)}]`;
+
+/** `$.a[0].b`; a deep path keeps its first and last steps. */
 const formatPath = (path: readonly (string | number)[]): string =>
-  '$' +
-  path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`))
-    .join('');
+  path.length <= 24
+    ? '$' + path.map(formatStep).join('')
+    : `$${path.slice(0, 12).map(formatStep).join('')}…(${path.length - 20} levels)…${path.slice(-8).map(formatStep).join('')}`;
 
 const typeName = (value: object): string => value.constructor?.name ?? 'object';
 
@@ -158,6 +173,7 @@ function encodeSlow(root: unknown, typeMarkers: boolean): string | undefined {
         return fail(`a symbol (${value.toString()})`, 'symbols cannot be sent to another process');
     }
     if (value === null) return 'null';
+    if (ancestors.length >= MAX_ENCODE_DEPTH) return fail(`a value nested deeper than ${MAX_ENCODE_DEPTH} levels`, 'Python cannot decode it either');
     if (ancestors.includes(value as object)) return fail('a circular structure', 'the value contains itself');
     ancestors.push(value as object);
     const parts: string[] = [];

@@ -1,17 +1,26 @@
-/** Holds ETA / countdown tasks until they are due (as Celery's timer), with one timer for the earliest. */
+/**
+ * Holds ETA / countdown tasks until they are due (as Celery's timer), with one timer for the
+ * earliest, and keeps count of the bytes it holds so the worker can bound its memory.
+ */
 import type { HeldRequest } from './worker.js';
 
 export class EtaScheduler {
   readonly #held: HeldRequest[] = [];
   #timer: NodeJS.Timeout | null = null;
+  #bytes = 0;
 
   constructor(
     private readonly onDue: (h: HeldRequest) => void,
-    private readonly onCountChange: (count: number) => void,
+    private readonly onChange: () => void,
   ) {}
 
   get size(): number {
     return this.#held.length;
+  }
+
+  /** Bytes of the message bodies held. */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   list(): readonly HeldRequest[] {
@@ -23,7 +32,8 @@ export class EtaScheduler {
     let i = this.#held.length;
     while (i > 0 && this.#held[i - 1]!.req.eta!.getTime() > t) i--;
     this.#held.splice(i, 0, h);
-    this.onCountChange(this.#held.length);
+    this.#bytes += h.bytes;
+    this.onChange();
     this.#arm();
   }
 
@@ -32,7 +42,8 @@ export class EtaScheduler {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     const all = this.#held.splice(0);
-    if (all.length > 0) this.onCountChange(0);
+    this.#bytes = 0;
+    if (all.length > 0) this.onChange();
     return all;
   }
 
@@ -51,10 +62,12 @@ export class EtaScheduler {
     const now = Date.now();
     let released = 0;
     while (this.#held.length > 0 && this.#held[0]!.req.eta!.getTime() <= now) {
-      this.onDue(this.#held.shift()!);
+      const h = this.#held.shift()!;
+      this.#bytes -= h.bytes;
+      this.onDue(h);
       released++;
     }
-    if (released > 0) this.onCountChange(this.#held.length);
+    if (released > 0) this.onChange();
     this.#arm();
   }
 }

@@ -16,6 +16,7 @@ import { TaskState } from '../protocol/states.js';
 import type { TaskRequest } from '../protocol/task-message.js';
 import { resultTuple } from '../result/result-tuple.js';
 import type { Logger } from '../util/logger.js';
+import { logText } from '../util/log-text.js';
 import type { RetryRequest } from './run-task.js';
 
 export interface FinishContext {
@@ -74,7 +75,7 @@ export async function finishFailure(f: FinishContext, req: TaskRequest, error: E
   if (req.embed.chord && req.group) await chordPart(f, req.embed.chord, { groupId: req.group, groupIndex: req.groupIndex, taskId: req.id, meta });
   for (const eb of req.embed.errbacks ?? []) {
     await applySignatureDict(f.canvas, eb, { args: [req.id], options: lineage(req) }).catch((err: unknown) =>
-      f.logger.error(`errback ${eb.task} for ${req.id} could not be sent: ${(err as Error).message}`));
+      f.logger.error(`errback ${logText(eb.task)} for ${logText(req.id)} could not be sent: ${logText((err as Error).message, 500)}`));
   }
 }
 

@@ -8,7 +8,7 @@ import type { HeldRequest } from './worker.js';
 
 export function runInfo(h: HeldRequest, hostname: string): TaskRunInfo {
   const d = h.delivery;
-  return { request: h.req, hostname, delivery: { queue: d.queue, exchange: d.exchange, routingKey: d.routingKey, redelivered: d.redelivered } };
+  return { request: h.req, hostname, delivery: { queue: d.queue, exchange: d.exchange, routingKey: d.routingKey, redelivered: d.redelivered || h.failedDeliveries > 0 } };
 }
 
 /** What instrumentation is told about a run, from the worker's own outcome. */

@@ -8,6 +8,7 @@ import type { ResultBackend, StoreTarget } from '../backends/result-backend.js';
 import { toError } from '../errors/base-error.js';
 import { buildResultMeta } from '../protocol/result-meta.js';
 import { TaskState } from '../protocol/states.js';
+import { logText } from '../util/log-text.js';
 import type { Logger } from '../util/logger.js';
 
 export async function storeRevoked(
@@ -24,7 +25,7 @@ export async function storeRevoked(
     try {
       await backend.store(meta, targetOf(id));
     } catch (err) {
-      logger.warn(`could not store REVOKED for task ${id}: ${toError(err).message}`);
+      logger.warn(`could not store REVOKED for task ${logText(id)}: ${logText(toError(err).message, 500)}`);
     }
   }
 }

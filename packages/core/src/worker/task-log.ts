@@ -11,7 +11,7 @@
  * messages, so they are escaped (`logText`): a task name cannot forge a log line. Lines below
  * the logger's level are not even built.
  */
-import { pythonRepr } from '../protocol/python-repr.js';
+import { resultRepr } from '../protocol/python-repr.js';
 import { displayName, type TaskRequest } from '../protocol/task-message.js';
 import { logsAt, type Logger } from '../util/logger.js';
 import { logText } from '../util/log-text.js';
@@ -29,7 +29,8 @@ export class TaskLog {
 
   succeeded(req: TaskRequest, value: unknown, runtimeSeconds: number): void {
     if (!logsAt(this.logger, 'info')) return;
-    this.logger.info(`Task ${label(req)} succeeded in ${String(runtimeSeconds)}s: ${logText(safeRepr(value), RESULT_REPR_MAX)}`);
+    // Celery's saferepr: a 50 MB result costs a 1 KB slice here, not a 50 MB repr
+    this.logger.info(`Task ${label(req)} succeeded in ${String(runtimeSeconds)}s: ${logText(resultRepr(value, RESULT_REPR_MAX), RESULT_REPR_MAX + 64)}`);
   }
 
   retry(req: TaskRequest, reason: Error): void {
@@ -52,13 +53,5 @@ function exceptionRepr(error: Error): string {
   const e = error as Error & { excType?: unknown; args?: unknown };
   const type = typeof e.excType === 'string' ? e.excType : error.name;
   const args = Array.isArray(e.args) ? e.args : [error.message];
-  return `${type}(${args.map((a) => safeRepr(a)).join(', ')})`;
-}
-
-function safeRepr(v: unknown): string {
-  try {
-    return pythonRepr(v);
-  } catch {
-    return String(v);
-  }
+  return `${type}(${args.map((a) => resultRepr(a, RESULT_REPR_MAX)).join(', ')})`;
 }

@@ -5,9 +5,10 @@
 import { loadavg } from 'node:os';
 import { PidboxNode } from '../control/pidbox.js';
 import { EventDispatcher } from '../events/event-dispatcher.js';
-import { pythonRepr } from '../protocol/python-repr.js';
+import { resultRepr } from '../protocol/python-repr.js';
 import { displayName } from '../protocol/task-message.js';
 import { toError } from '../errors/base-error.js';
+import { logText } from '../util/log-text.js';
 import { NativeDelayedDelivery } from './native-delayed-delivery.js';
 import type { HeldRequest, Worker } from './worker.js';
 
@@ -59,13 +60,13 @@ export class WorkerServices {
       if (!this.#delays) throw new Error('no broker-side delay on this broker');
       await this.#delays.park(h.delivery, waitSeconds);
     } catch (err) {
-      this.worker.app.logger.error(`could not park ETA task ${h.req.id}: ${toError(err).message}; holding it instead`);
+      this.worker.app.logger.error(`could not park ETA task ${logText(h.req.id)}: ${logText(toError(err).message, 500)}; holding it instead`);
       this.worker.scheduled.hold(h);
     }
   }
 
   #workerEvent(type: string): Promise<void> {
-    return this.#send(type, {
+    return this.#send(type, () => ({
       freq: this.worker.options.heartbeatInterval,
       active: this.worker.active.size,
       processed: this.worker.processed,
@@ -73,37 +74,40 @@ export class WorkerServices {
       sw_ident: 'celeriac',
       sw_ver: SW_VERSION,
       sw_sys: process.platform === 'linux' ? 'Linux' : process.platform,
-    }, true);
+      // extra field (Python and Flower ignore it): what did not simply run, per reason
+      x_celeriac_counters: this.worker.counters.snapshot(),
+    }), true);
   }
 
-  #send(type: string, fields: Record<string, unknown>, always = false): Promise<void> {
+  /** Sends an event; `fields` is only called (reprs only built) when the event is really sent. */
+  #send(type: string, fields: () => Record<string, unknown>, always = false): Promise<void> {
     if (!always && !this.worker.options.sendEvents) return Promise.resolve();
-    return this.events.send(type, fields).catch((err: unknown) => {
+    return Promise.resolve().then(() => this.events.send(type, fields())).catch((err: unknown) => {
       this.worker.app.logger.debug(`event ${type} not sent: ${toError(err).message}`);
     });
   }
 
+  /** Task events: with events off, nothing is built at all (this runs for every task). */
   #wireTaskEvents(): void {
     const w = this.worker.events;
-    w.on('task-received', (r) => void this.#send('task-received', {
+    const on = () => this.worker.options.sendEvents;
+    const max = this.worker.options.resultReprMaxSize;
+    w.on('task-received', (r) => on() && void this.#send('task-received', () => ({
       uuid: r.id, name: displayName(r), args: r.argsrepr, kwargs: r.kwargsrepr, root_id: r.rootId, parent_id: r.parentId,
       retries: r.retries, eta: r.eta?.toISOString() ?? null, expires: r.expires?.toISOString() ?? null,
-    }));
-    w.on('task-started', (r) => void this.#send('task-started', { uuid: r.id }));
-    w.on('task-succeeded', (r, result, runtime) => void this.#send('task-succeeded', { uuid: r.id, result: safeRepr(result), runtime }));
-    w.on('task-failed', (r, err, info) => void this.#send('task-failed', {
-      uuid: r?.id ?? info.id, exception: `${err.name}(${JSON.stringify(err.message)})`, traceback: info.traceback,
-    }));
-    w.on('task-retried', (r, err) => void this.#send('task-retried', { uuid: r.id, exception: `${err.name}(${JSON.stringify(err.message)})`, traceback: err.stack ?? null }));
-    w.on('task-revoked', (r, info) => void this.#send('task-revoked', { uuid: r.id, terminated: info.terminated, signum: info.signum, expired: info.expired }));
-    w.on('task-rejected', (r, requeue) => void this.#send('task-rejected', { uuid: r.id, requeue }));
+    })));
+    w.on('task-started', (r) => on() && void this.#send('task-started', () => ({ uuid: r.id })));
+    w.on('task-succeeded', (r, result, runtime) => on() && void this.#send('task-succeeded', () => ({ uuid: r.id, result: resultRepr(result, max), runtime })));
+    w.on('task-failed', (r, err, info) => on() && void this.#send('task-failed', () => ({
+      uuid: r?.id ?? info.id, exception: exceptionRepr(err, max), traceback: info.traceback,
+    })));
+    w.on('task-retried', (r, err) => on() && void this.#send('task-retried', () => ({ uuid: r.id, exception: exceptionRepr(err, max), traceback: err.stack ?? null })));
+    w.on('task-revoked', (r, info) => on() && void this.#send('task-revoked', () => ({ uuid: r.id, terminated: info.terminated, signum: info.signum, expired: info.expired })));
+    w.on('task-rejected', (r, requeue) => on() && void this.#send('task-rejected', () => ({ uuid: r.id, requeue })));
   }
 }
 
-function safeRepr(v: unknown): string {
-  try {
-    return pythonRepr(v);
-  } catch {
-    return String(v);
-  }
+/** `ValueError('boom')`, with the message cut to `max` characters. */
+function exceptionRepr(err: Error, max: number): string {
+  return `${err.name}(${resultRepr(err.message, max)})`;
 }

@@ -1,31 +1,36 @@
 /**
- * The worker: consumes its queues with a prefetch window, turns each delivery into a task
- * request (bad input goes to `<queue>.dlq` with the reason, never silently dropped), holds
- * ETA tasks, runs up to `concurrency` tasks at a time, stores outcomes and settles every
- * delivery exactly once. Stop is graceful: stop consuming, requeue what did not start, let
- * running tasks finish within the deadline.
+ * The worker: consumes its queues with a prefetch window (bounded by count and bytes), counts
+ * redeliveries against the delivery limit, turns each delivery into a task request (bad input
+ * goes to `<queue>.dlq` with the reason, never silently dropped), holds ETA tasks, runs up to
+ * `concurrency` tasks at a time, and settles every delivery exactly once through `Settlement`.
+ * Stop is graceful: stop consuming, put back what did not start (uncounted), let running tasks
+ * finish within the deadline.
  */
 import type { Delivery, Subscription } from '../broker/broker.js';
 import type { CeleriacApp } from '../app.js';
 import { toError } from '../errors/base-error.js';
+import { logText } from '../util/log-text.js';
 import { Reject } from '../errors/task-control.js';
-import { InvalidTaskMessageError, NotRegisteredError } from '../errors/task-errors.js';
-import { undecodableFields } from '../protocol/field-table/field-value.js';
-import { parseTaskMessage } from '../protocol/parse-task-message.js';
+import { NotRegisteredError } from '../errors/task-errors.js';
+import { LogLimiter } from '../util/log-limiter.js';
 import type { Applied } from '../canvas/apply-signature.js';
 import { buildResultMeta } from '../protocol/result-meta.js';
 import { TaskState } from '../protocol/states.js';
-import { displayName, type TaskRequest } from '../protocol/task-message.js';
+import type { TaskRequest } from '../protocol/task-message.js';
 import type { RegisteredTask } from '../registry/task.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
-import { deadLetter } from './dead-letter.js';
+import { countFrom, DELIVERY_COUNT_HEADER, failedDeliveries } from './delivery-count.js';
 import { EtaScheduler } from './eta-scheduler.js';
 import { finishFailure, finishRetry, finishSuccess, requestMeta, type FinishContext } from './finish-task.js';
+import { parseDelivery } from './parse-delivery.js';
+import { PrefetchWindow } from './prefetch-window.js';
 import { replaceTask } from './replace.js';
 import { WorkerCanvas } from './worker-canvas.js';
 import { RevokedSet } from './revoked-set.js';
 import { storeRevoked } from './store-revoked.js';
 import { runTask } from './run-task.js';
+import { headerInfo, Settlement } from './settlement.js';
+import { WorkerCounters } from './worker-counters.js';
 import type { WorkerEvents } from './worker-events.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
 import { WorkerServices } from './worker-services.js';
@@ -46,6 +51,10 @@ export interface HeldRequest {
   acknowledged: boolean;
   /** How the run ended (for instrumentation); null until it did. */
   outcome?: TaskRunOutcome | null;
+  /** Earlier deliveries of this message that ended without an outcome. */
+  failedDeliveries: number;
+  /** Size of the message body, for the byte bound of the buffers. */
+  bytes: number;
 }
 
 export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -60,6 +69,8 @@ export class Worker {
   readonly scheduled: EtaScheduler;
   readonly startedAt = Date.now();
   readonly totals = new Map<string, number>();
+  /** Messages that did not simply run: requeued, redelivered, dead-lettered... (see `WorkerCounters`). */
+  readonly counters = new WorkerCounters();
   processed = 0;
   #state: WorkerState = 'idle';
   #subscription: Subscription | null = null;
@@ -67,6 +78,11 @@ export class Worker {
   #idle: (() => void) | null = null;
   readonly #finish: FinishContext;
   readonly #canvas: WorkerCanvas;
+  readonly #settlement: Settlement;
+  readonly #limiter: LogLimiter;
+  readonly #stopping = new AbortController();
+  readonly #window: PrefetchWindow;
+  #reservedBytes = 0;
   /** Requests aborted by revoke(terminate). Checked instead of `abort.signal`, which Node creates (costly) on first read. */
   readonly #terminated = new WeakSet<HeldRequest>();
   #removeSignals: (() => void) | null = null;
@@ -80,10 +96,19 @@ export class Worker {
   constructor(app: CeleriacApp, options: WorkerOptions = {}) {
     this.app = app;
     this.options = resolveWorkerOptions(options, app.options.defaultQueue);
-    this.scheduled = new EtaScheduler((h) => this.#enqueue(h), (held) => void this.#syncPrefetch(held));
+    this.scheduled = new EtaScheduler((h) => this.#enqueue(h), () => this.#syncPrefetch());
+    // per-consumer QoS (quorum queues) applies only to consumers started later, so the window stays
+    // static there, as in Celery: changing it would only give a consumer re-opened after a reconnect a stale value
+    const staticWindow = (app.broker as { useGlobalQos?: boolean }).useGlobalQos === false;
+    this.#window = new PrefetchWindow(this.options.prefetch, (n) => (staticWindow ? Promise.resolve() : this.#subscription?.setPrefetch(n) ?? Promise.resolve()));
+    this.#limiter = new LogLimiter(app.logger);
     this.#canvas = new WorkerCanvas(app, () => this.hostname, (err) => this.events.emit('error', err));
     this.#finish = this.#canvas.finish;
-    this.events.on('error', (err) => app.logger.error(`worker: ${err.message}`));
+    this.#settlement = new Settlement({
+      broker: app.broker, topology: app.topology, backend: app.backend, finish: this.#finish, counters: this.counters, log: this.#limiter,
+      events: this.events, options: this.options, stopping: this.#stopping.signal, parse: (d) => parseDelivery(app.codecs, d),
+    });
+    this.events.on('error', (err) => this.#limiter.log('error', 'worker-error', `worker: ${logText(err.message, 500)}`));
     this.#wrapRun = composeRun(app.options.instrumentation ?? [], (err, name) => app.logger.error(`instrumentation ${name}: ${toError(err).message}`));
     this.#log = new TaskLog(app.logger);
   }
@@ -109,8 +134,9 @@ export class Worker {
     this.#state = 'starting';
     await this.app.broker.connect();
     for (const q of this.options.queues) await this.app.topology.ensureTaskQueue(q);
-    this.#subscription = await this.app.broker.consume(this.options.queues, (d) => this.#onDelivery(d), { prefetch: this.options.prefetch });
+    // services exist before the first delivery (an ETA task may need to be parked at once)
     this.#services = new WorkerServices(this);
+    this.#subscription = await this.app.broker.consume(this.options.queues, (d) => this.#onDelivery(d), { prefetch: this.options.prefetch });
     await this.#services.start();
     this.#state = 'running';
     if (this.options.handleSignals) {
@@ -126,7 +152,7 @@ export class Worker {
    * For health endpoints: is the broker connected, is this worker consuming, when did the last
    * delivery arrive, how much is running and waiting.
    */
-  liveness(): { state: WorkerState; connected: boolean; consuming: boolean; lastDeliveryAt: number | null; active: number; reserved: number; scheduled: number } {
+  liveness(): { state: WorkerState; connected: boolean; consuming: boolean; lastDeliveryAt: number | null; active: number; reserved: number; scheduled: number; bufferedBytes: number } {
     const broker = this.app.broker as { liveness?: () => { connected: boolean; consumers: number; lastDeliveryAt: number | null } };
     const b = broker.liveness?.() ?? { connected: this.app.broker.state === 'ready', consumers: this.#subscription ? 1 : 0, lastDeliveryAt: this.#lastDeliveryAt };
     return {
@@ -137,7 +163,13 @@ export class Worker {
       active: this.active.size,
       reserved: this.reserved.length,
       scheduled: this.scheduled.size,
+      bufferedBytes: this.bufferedBytes,
     };
+  }
+
+  /** Bytes of message bodies waiting in the reserved and ETA buffers (bounded by `maxBufferedBytes`). */
+  get bufferedBytes(): number {
+    return this.#reservedBytes + this.scheduled.bytes;
   }
 
   /** Starts consuming another queue (remote control `add_consumer`). */
@@ -182,9 +214,12 @@ export class Worker {
   async stop(options: { timeout?: number } = {}): Promise<void> {
     if (this.#state === 'stopped' || this.#state === 'stopping') return;
     this.#state = 'stopping';
+    this.#stopping.abort(); // a message waiting to go back on its queue goes now
     await this.#subscription?.cancel().catch((err: unknown) => this.events.emit('error', toError(err)));
-    for (const h of this.scheduled.drain()) this.#requeue(h);
-    for (const h of this.reserved.splice(0)) this.#requeue(h);
+    // what never started goes back uncounted: a graceful restart is not a failed delivery
+    const unstarted = [...this.scheduled.drain(), ...this.reserved.splice(0)];
+    this.#reservedBytes = 0;
+    await Promise.all(unstarted.map((h) => this.#settlement.putBack(h.delivery, h.failedDeliveries)));
     if (this.#rateTimer) clearTimeout(this.#rateTimer);
     if (this.active.size > 0) {
       const idle = new Promise<void>((resolve) => (this.#idle = resolve));
@@ -195,6 +230,7 @@ export class Worker {
       for (const h of this.active.values()) h.abort.abort(new Error('worker shutdown deadline reached'));
     }
     this.events.emit('worker-offline');
+    this.#limiter.flush();
     await this.#services?.stop();
     await this.#subscription?.close().catch(() => undefined);
     this.#subscription = null;
@@ -207,26 +243,32 @@ export class Worker {
 
   #onDelivery(delivery: Delivery): void {
     this.#lastDeliveryAt = Date.now();
+    const headers = delivery.properties.headers ?? {};
+    // counted from the headers alone, before the body is decoded or anything runs
+    const failed = failedDeliveries(headers, delivery.redelivered);
     if (this.#state === 'stopping' || this.#state === 'stopped') {
-      delivery.reject(true);
+      void this.#settlement.putBack(delivery, failed);
+      return;
+    }
+    if (failed >= this.options.deliveryLimit) {
+      void this.#settlement.limitReached(delivery, failed);
+      return;
+    }
+    if (failed > countFrom(headers[DELIVERY_COUNT_HEADER])) {
+      // came back without an outcome (crash, lost connection): record that in the message itself
+      this.counters.increment('redelivered');
+      void this.#settlement.returnToQueue(delivery, failed);
       return;
     }
     let req: TaskRequest;
     try {
-      const headers = delivery.properties.headers ?? {};
-      const unreadable = undecodableFields(headers);
-      if (unreadable) throw new InvalidTaskMessageError(`the AMQP headers could not be read: ${unreadable.reason}`);
-      const body = this.app.codecs.decode(delivery.properties.contentType, delivery.body, headers.compression);
-      req = parseTaskMessage({
-        headers, body,
-        correlationId: delivery.properties.correlationId, replyTo: delivery.properties.replyTo, priority: delivery.properties.priority,
-      });
+      req = parseDelivery(this.app.codecs, delivery);
     } catch (err) {
       const e = toError(err);
-      const id = typeof delivery.properties.headers?.id === 'string' ? delivery.properties.headers.id : null;
-      const name = typeof delivery.properties.headers?.task === 'string' ? delivery.properties.headers.task : null;
-      this.#reject(delivery, `${e.name}: ${e.message}`, id, name);
-      this.#canvas.refused({ id, replyTo: delivery.properties.replyTo ?? null, correlationId: delivery.properties.correlationId ?? null }, e, delivery.queue);
+      this.counters.increment('decode_failed');
+      const info = headerInfo(delivery);
+      void this.#settlement.deadLetter(delivery, `${e.name}: ${e.message}`, info);
+      this.#canvas.refused({ id: info.taskId, replyTo: delivery.properties.replyTo ?? null, correlationId: delivery.properties.correlationId ?? null }, e, delivery.queue);
       return;
     }
     const task = this.#canvas.taskFor(req, delivery.routingKey);
@@ -237,16 +279,21 @@ export class Worker {
         taskId: req.id, status: TaskState.FAILURE,
         result: { exc_type: 'NotRegistered', exc_message: [req.name], exc_module: 'celery.exceptions' }, traceback: null,
       }), { replyTo: req.replyTo, correlationId: req.correlationId }).catch((e: unknown) => this.events.emit('error', toError(e)));
-      this.#reject(delivery, `NotRegistered: ${err.message}`, req.id, req.name);
+      void this.#settlement.deadLetter(delivery, `NotRegistered: ${err.message}`, { taskId: req.id, taskName: req.name });
       return;
     }
-    const held: HeldRequest = { req, delivery, task, receivedAt: Date.now(), startedAt: null, abort: new AbortController(), acknowledged: false };
+    const held: HeldRequest = {
+      req, delivery, task, receivedAt: Date.now(), startedAt: null, abort: new AbortController(), acknowledged: false, failedDeliveries: failed, bytes: delivery.body.length,
+    };
     this.events.emit('task-received', req);
     this.#log.received(req);
     if (this.#skipIfRevokedOrExpired(held)) return;
     if (req.eta && req.eta.getTime() > Date.now()) {
       const waitS = (req.eta.getTime() - Date.now()) / 1000;
-      if (waitS > this.options.maxHeldEtaSeconds && this.#services!.parksLongEtas) void this.#services!.delay(held, waitS);
+      const full = this.#window.closed || (this.options.etaTaskLimit !== null && this.scheduled.size >= this.options.etaTaskLimit);
+      // a full ETA buffer parks even short waits on the broker, when it can
+      const park = this.#services!.parksLongEtas && (waitS > this.options.maxHeldEtaSeconds || (full && waitS >= 1));
+      if (park) void this.#services!.delay(held, waitS);
       else this.scheduled.hold(held);
       return;
     }
@@ -258,12 +305,14 @@ export class Worker {
     if (!expired && !this.revoked.has(h.req.id)) return false;
     this.events.emit('task-revoked', h.req, { expired, terminated: false, signum: null });
     const err = Object.assign(new Error(expired ? 'expired' : 'revoked'), { excType: 'TaskRevokedError', excModule: 'celery.exceptions' });
-    void this.#settle(h, () => finishFailure(this.#finish, h.req, err, TaskState.REVOKED));
+    void this.#settlement.record(h, () => finishFailure(this.#finish, h.req, err, TaskState.REVOKED));
     return true;
   }
 
   #enqueue(h: HeldRequest): void {
     this.reserved.push(h);
+    this.#reservedBytes += h.bytes;
+    this.#syncPrefetch();
     this.#pump();
   }
 
@@ -276,8 +325,14 @@ export class Worker {
     const multiplier = this.options.concurrency > 0 ? this.options.prefetch / this.options.concurrency : 0;
     this.options.concurrency = next;
     this.options.prefetch = next * multiplier;
-    void this.#syncPrefetch(this.scheduled.size);
+    this.#syncPrefetch();
     this.#pump();
+  }
+
+  #unreserve(h: HeldRequest): HeldRequest {
+    this.#reservedBytes -= h.bytes;
+    this.#syncPrefetch();
+    return h;
   }
 
   /** Sets (or with null, removes) a task's rate limit on this worker (remote control `rate_limit`). */
@@ -304,7 +359,7 @@ export class Worker {
     let wait = Infinity;
     for (let i = 0; i < this.reserved.length; i++) {
       const ms = this.#rateWait(this.reserved[i]!, now);
-      if (ms === 0) return this.reserved.splice(i, 1)[0];
+      if (ms === 0) return this.#unreserve(this.reserved.splice(i, 1)[0]!);
       wait = Math.min(wait, ms);
     }
     if (wait !== Infinity && !this.#rateTimer) {
@@ -319,7 +374,7 @@ export class Worker {
   #pump(): void {
     while (this.active.size < this.options.concurrency && this.reserved.length > 0 && this.#state !== 'stopping') {
       const h = this.#buckets.size === 0 && this.#rateOverrides.size === 0 && this.reserved[0]!.task.options.rateLimit === undefined
-        ? this.reserved.shift()! // the common case: no rate limits anywhere
+        ? this.#unreserve(this.reserved.shift()!) // the common case: no rate limits anywhere
         : this.#nextRunnable();
       if (!h) return;
       if (this.#skipIfRevokedOrExpired(h)) continue;
@@ -347,7 +402,7 @@ export class Worker {
   async #run(h: HeldRequest): Promise<void> {
     const { req, delivery, task } = h;
     const acksLate = task.options.acksLate ?? this.options.acksLate;
-    if (!acksLate) this.#ack(h);
+    if (!acksLate) this.#settlement.ack(h);
     h.startedAt = Date.now();
     this.events.emit('task-started', req);
     const target = { replyTo: req.replyTo, correlationId: req.correlationId };
@@ -361,107 +416,61 @@ export class Worker {
         abort: h.abort,
         children,
         replace: (sig) => replaceTask(this.#finish.canvas, req, sig),
-        deliveryInfo: { exchange: delivery.exchange, routingKey: delivery.routingKey, queue: delivery.queue, redelivered: delivery.redelivered, priority: req.priority },
+        // a counted copy stands for a redelivered message: task code still sees `redelivered`
+        deliveryInfo: { exchange: delivery.exchange, routingKey: delivery.routingKey, queue: delivery.queue, redelivered: delivery.redelivered || h.failedDeliveries > 0, priority: req.priority },
         updateState: (state, meta) => this.app.backend.store(requestMeta(this.#finish, req, { status: state, result: meta }), target),
       });
       h.outcome = toRunOutcome(outcome, this.#terminated.has(h));
       if (this.#terminated.has(h) && outcome.kind !== 'success') {
         this.events.emit('task-revoked', req, { expired: false, terminated: true, signum: 15 });
         const err = Object.assign(new Error('terminated'), { excType: 'TaskRevokedError', excModule: 'celery.exceptions' });
-        await this.#settle(h, () => finishFailure(this.#finish, req, err, TaskState.REVOKED));
+        await this.#settlement.record(h, () => finishFailure(this.#finish, req, err, TaskState.REVOKED));
         return;
       }
       switch (outcome.kind) {
         case 'success': {
           const store = !(req.ignoreResult || task.options.ignoreResult);
-          await this.#settle(h, () => finishSuccess(this.#finish, req, outcome.value, store, children));
+          const how = await this.#settlement.record(h, () => finishSuccess(this.#finish, req, outcome.value, store, children));
+          if (how !== 'recorded') return;
           this.events.emit('task-succeeded', req, outcome.value, outcome.runtime);
-          if (h.outcome?.status === 'success') this.#log.succeeded(req, outcome.value, outcome.runtime);
+          this.#log.succeeded(req, outcome.value, outcome.runtime);
           return;
         }
         case 'retry':
           this.#log.retry(req, outcome.retry);
-          await this.#settle(h, () => finishRetry(this.#finish, req, outcome.retry, delivery.queue));
-          this.events.emit('task-retried', req, outcome.retry.exc ?? outcome.retry);
+          if (await this.#settlement.record(h, () => finishRetry(this.#finish, req, outcome.retry, delivery.queue)) === 'recorded') {
+            this.events.emit('task-retried', req, outcome.retry.exc ?? outcome.retry);
+          }
           return;
         case 'ignore':
-          this.#ack(h);
+          this.#settlement.ack(h);
           return;
         case 'reject':
           this.events.emit('task-rejected', req, outcome.requeue);
-          if (outcome.requeue) this.#settleOnce(h, () => delivery.reject(true));
+          // a requeue comes back redelivered, so it counts against the delivery limit
+          if (outcome.requeue) this.#settlement.settleOnce(h, () => delivery.reject(true));
           else {
-            this.#reject(delivery, `Reject: ${outcome.reason}`, req.id, req.name, h);
             this.#canvas.refused({ req, id: req.id, replyTo: req.replyTo, correlationId: req.correlationId }, new Reject(outcome.reason), delivery.queue);
+            await this.#settlement.deadLetter(delivery, `Reject: ${outcome.reason}`, { taskId: req.id, taskName: req.name }, h);
           }
           return;
         case 'failure':
           this.#log.failed(req, outcome.error);
           this.events.emit('task-failed', req, outcome.error, { id: req.id, name: req.name, traceback: outcome.error.stack ?? null });
-          await this.#settle(h, () => finishFailure(this.#finish, req, outcome.error));
+          await this.#settlement.record(h, () => finishFailure(this.#finish, req, outcome.error), outcome.error);
           return;
       }
     } catch (err) {
-      // storing or publishing the outcome failed (backend or broker down): the message goes
-      // back to the queue (acks late) so the task is not lost; it may run again
-      const e = toError(err);
-      this.app.logger.error(`task ${displayName(req)}[${req.id}]: could not record the outcome: ${e.message}`);
-      h.outcome = { status: 'requeued', runtime: h.outcome?.runtime ?? 0, error: e };
-      this.#settleOnce(h, () => delivery.reject(true));
+      // storing STARTED or a custom state failed before there was an outcome
+      await this.#settlement.recordError(h, toError(err));
     }
   }
 
-  /** Runs `work` then acks; if `work` throws the delivery is requeued instead. */
-  async #settle(h: HeldRequest, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-      this.#ack(h);
-    } catch (err) {
-      h.outcome = { status: 'requeued', runtime: h.outcome?.runtime ?? 0, error: toError(err) };
-      this.app.logger.error(`task ${displayName(h.req)}[${h.req.id}]: ${toError(err).message}; message requeued`);
-      this.#settleOnce(h, () => h.delivery.reject(true));
-    }
-  }
-
-  #ack(h: HeldRequest): void {
-    this.#settleOnce(h, () => h.delivery.ack());
-    h.acknowledged = true;
-  }
-
-  #settleOnce(h: HeldRequest, fn: () => void): void {
-    if (h.acknowledged || h.delivery.settled) return;
-    try {
-      fn();
-    } catch (err) {
-      this.events.emit('error', toError(err));
-    }
-  }
-
-  #requeue(h: HeldRequest): void {
-    this.#settleOnce(h, () => h.delivery.reject(true));
-  }
-
-  /** Bad input: log it, copy it to `<queue>.dlq` with the reason, then ack the original. */
-  #reject(delivery: Delivery, reason: string, taskId: string | null, taskName: string | null, h?: HeldRequest): void {
-    this.app.logger.error(`rejected message from ${delivery.queue}${taskId ? ` (task ${taskName ?? '?'}[${taskId}])` : ''}: ${reason}; moved to ${this.app.topology.deadLetterQueueName(delivery.queue)}`);
-    void deadLetter(this.app.broker, this.app.topology, delivery, reason).then(
-      () => {
-        if (h) this.#ack(h);
-        else if (!delivery.settled) delivery.ack();
-        this.events.emit('dead-lettered', { queue: delivery.queue, reason, taskId, taskName });
-      },
-      (err: unknown) => {
-        this.app.logger.error(`could not dead-letter a message from ${delivery.queue}: ${toError(err).message}; it stays on the queue`);
-        setTimeout(() => {
-          if (!delivery.settled) delivery.reject(true);
-        }, 1000);
-      },
-    );
-  }
-
-  async #syncPrefetch(held: number): Promise<void> {
-    // Celery raises the prefetch window by one per held ETA task so they don't starve the worker
-    await this.#subscription?.setPrefetch(this.options.prefetch === 0 ? 0 : this.options.prefetch + held).catch(() => undefined);
+  #syncPrefetch(): void {
+    this.#window.sync({
+      base: this.options.prefetch, etaHeld: this.scheduled.size, etaTaskLimit: this.options.etaTaskLimit,
+      bufferedBytes: this.bufferedBytes, maxBufferedBytes: this.options.maxBufferedBytes,
+    });
   }
 }
 

@@ -57,6 +57,18 @@ for (const backend of ['rpc://', REDIS_URL]) {
         .toMatchObject({ result: { args: ['x', 1], kwargs: { k: payload } } });
     });
 
+    it('stores a result Node cannot encode as kombu EncodeError, which Python rebuilds (no redelivery loop)', async () => {
+      let runs = 0;
+      t.app.task('it.unencodable', () => {
+        runs++;
+        return new Map([[1, 2]]);
+      });
+      const out = await drive<{ exc_args: unknown[] }>(env, ['call', 'it.unencodable', '--timeout', '20']);
+      expect(out).toMatchObject({ state: 'FAILURE', exc_type: 'EncodeError', exc_module: 'kombu.exceptions' });
+      expect(String(out.exc_args[0])).toContain('cannot encode a Map');
+      expect(runs).toBe(1);
+    });
+
     it('reports a Node failure to Python as builtins.ValueError with its args', async () => {
       const out = await drive(env, ['call', 'proto.fail', '--args', '["boom"]']);
       expect(out).toMatchObject({ state: 'FAILURE', exc_type: 'ValueError', exc_module: 'builtins', exc_args: ['boom'] });

@@ -30,6 +30,8 @@ export interface AmqpBrokerOptions {
   heartbeat?: number;
   /** Publishes kept while disconnected; more fail with `BufferFullError`. @defaultValue 10000 */
   maxBuffer?: number;
+  /** Bytes of message bodies kept while disconnected; more fail with `BufferFullError`. @defaultValue 67108864 (64 MiB) */
+  maxBufferBytes?: number;
   /** First reconnect delay. @defaultValue 100 */
   reconnectBaseMs?: number;
   /** Longest reconnect delay. @defaultValue 2000 */
@@ -73,7 +75,7 @@ export class AmqpBroker implements Broker, SubscriptionHost {
     this.#secrets = urlSecrets(this.#urls);
     this.displayUrl = this.#urls.map(redactUrl).join(';');
     this.#amqplib = patchedAmqplib();
-    this.#publisher = new Publisher(options.maxBuffer ?? 10_000);
+    this.#publisher = new Publisher(options.maxBuffer ?? 10_000, options.maxBufferBytes ?? 64 * 1024 * 1024);
     this.useGlobalQos = options.globalQos ?? true;
   }
 
@@ -86,14 +88,14 @@ export class AmqpBroker implements Broker, SubscriptionHost {
   }
 
   /** Liveness: connected, consuming, and when the last delivery arrived. */
-  liveness(): { connected: boolean; consumers: number; lastDeliveryAt: number | null; buffered: number } {
+  liveness(): { connected: boolean; consumers: number; lastDeliveryAt: number | null; buffered: number; bufferedBytes: number } {
     let last: number | null = null;
     let consumers = 0;
     for (const s of this.#subscriptions) {
       if (s.active) consumers++;
       if (s.lastDeliveryAt !== null && (last === null || s.lastDeliveryAt > last)) last = s.lastDeliveryAt;
     }
-    return { connected: this.#state === 'ready', consumers, lastDeliveryAt: last, buffered: this.#publisher.buffered };
+    return { connected: this.#state === 'ready', consumers, lastDeliveryAt: last, buffered: this.#publisher.buffered, bufferedBytes: this.#publisher.bufferedBytes };
   }
 
   connect(): Promise<void> {
@@ -158,16 +160,16 @@ export class AmqpBroker implements Broker, SubscriptionHost {
 
   async deleteQueue(name: string): Promise<void> {
     this.#topology.forgetQueue(name);
-    await (await this.#opsChannel()).deleteQueue(name);
+    await this.#onOps((ch) => ch.deleteQueue(name));
   }
 
   async deleteExchange(name: string): Promise<void> {
     this.#topology.forgetExchange(name);
-    await (await this.#opsChannel()).deleteExchange(name);
+    await this.#onOps((ch) => ch.deleteExchange(name));
   }
 
   async purgeQueue(name: string): Promise<number> {
-    const ok = await (await this.#opsChannel()).purgeQueue(name);
+    const ok = await this.#onOps((ch) => ch.purgeQueue(name));
     return ok.messageCount;
   }
 
@@ -363,9 +365,27 @@ export class AmqpBroker implements Broker, SubscriptionHost {
     // auto-delete queues can vanish behind our back, so they are always declared again
     const volatile = entry.kind === 'queue' && (entry.spec.autoDelete === true || entry.spec.exclusive === true);
     if (!volatile && this.#topology.has(entry) && this.#state === 'ready') return;
-    const ch = await this.#opsChannel();
-    await apply(ch, entry);
+    await this.#onOps((ch) => apply(ch, entry));
     this.#topology.add(entry);
+  }
+
+  /**
+   * Runs an RPC on the ops channel. amqplib marks the channel as waiting for a reply before it
+   * encodes the request, so a request it cannot encode (a name over 255 bytes, a wrong type)
+   * leaves the channel waiting for ever and every later call queued behind it: such a channel
+   * is dropped, and the next call opens a new one.
+   */
+  async #onOps<T>(call: (ch: Channel) => Promise<T>): Promise<T> {
+    const ch = await this.#opsChannel();
+    try {
+      return await call(ch);
+    } catch (err) {
+      if ((err instanceof TypeError || err instanceof RangeError) && this.#ops === ch) {
+        this.#ops = null;
+        void ch.close().catch(() => undefined);
+      }
+      throw err;
+    }
   }
 
   /** A channel for declarations and admin calls; replaced if a channel error killed it. */

@@ -3,7 +3,8 @@
  *
  * A publish resolves only when RabbitMQ confirms it. While there is no channel (connecting,
  * reconnecting, connection blocked, or waiting for `drain`), publishes wait in a buffer of at
- * most `maxBuffer` messages; past that they fail at once with `BufferFullError`. Messages in
+ * most `maxBuffer` messages and `maxBufferBytes` bytes of bodies; past either they fail at once
+ * with `BufferFullError`. Messages in
  * flight when the connection drops go back to the front of the buffer and are sent again after
  * reconnect (at-least-once: a message may reach the queue twice, but none is lost or reported
  * sent without a confirm).
@@ -31,11 +32,17 @@ export class Publisher {
   #channel: ConfirmChannel | null = null;
   #waitingDrain = false;
   #blocked = false;
+  #bufferedBytes = 0;
 
-  constructor(private readonly maxBuffer: number) {}
+  constructor(private readonly maxBuffer: number, private readonly maxBufferBytes: number = Infinity) {}
 
   get buffered(): number {
     return this.#buffer.length;
+  }
+
+  /** Bytes of the message bodies waiting in the buffer. */
+  get bufferedBytes(): number {
+    return this.#bufferedBytes;
   }
 
   get inflight(): number {
@@ -47,11 +54,24 @@ export class Publisher {
       const p: Pending = { route, message, resolve, reject, channelFailures: 0 };
       if (this.#canSend() && this.#buffer.length === 0) this.#send(p);
       else if (this.#buffer.length >= this.maxBuffer) reject(new BufferFullError(this.maxBuffer));
+      else if (this.#bufferedBytes + message.body.length > this.maxBufferBytes) reject(new BufferFullError(this.maxBufferBytes, 'bytes'));
       else {
         p.scope = new AsyncResource('celeriac.publish');
-        this.#buffer.push(p);
+        this.#push(p);
       }
     });
+  }
+
+  #push(p: Pending, front = false): void {
+    if (front) this.#buffer.unshift(p);
+    else this.#buffer.push(p);
+    this.#bufferedBytes += p.message.body.length;
+  }
+
+  #shift(): Pending {
+    const p = this.#buffer.shift()!;
+    this.#bufferedBytes -= p.message.body.length;
+    return p;
   }
 
   /** A new confirm channel is ready: flush the buffer onto it. */
@@ -81,7 +101,7 @@ export class Publisher {
       else back.push(p);
     }
     this.#inflight.clear();
-    this.#buffer.unshift(...back);
+    for (let i = back.length - 1; i >= 0; i--) this.#push(back[i]!, true);
   }
 
   setBlocked(blocked: boolean): void {
@@ -94,6 +114,7 @@ export class Publisher {
     const err = new ConnectionClosedError(reason);
     for (const p of [...this.#buffer, ...this.#inflight]) p.reject(err);
     this.#buffer.length = 0;
+    this.#bufferedBytes = 0;
     this.#inflight.clear();
   }
 
@@ -102,7 +123,7 @@ export class Publisher {
   }
 
   #flush(): void {
-    while (this.#buffer.length > 0 && this.#canSend()) this.#send(this.#buffer.shift()!);
+    while (this.#buffer.length > 0 && this.#canSend()) this.#send(this.#shift());
   }
 
   #send(p: Pending): void {
@@ -128,7 +149,7 @@ export class Publisher {
         else if (err.message === 'message nacked') p.reject(new PublishError('the broker refused (nacked) the message'));
         else {
           // channel closed under us: detach() will normally have run first; keep it safe anyway
-          this.#buffer.unshift(p);
+          this.#push(p, true);
         }
       });
       ok = p.scope ? p.scope.runInAsyncScope(publish) : publish();
@@ -143,7 +164,7 @@ export class Publisher {
         p.reject(new PublishError(`could not encode the message for AMQP: ${err.message}`, { cause: err }));
         return;
       }
-      this.#buffer.unshift(p);
+      this.#push(p, true);
       return;
     }
     if (!ok) this.#waitingDrain = true;
