@@ -11,6 +11,7 @@ import type { CodecRegistry } from '../serialization/codec-registry.js';
 import { newId } from '../util/ids.js';
 import type { ChordCompletion, ChordPart, ResultBackend, StoreTarget, WaitOptions } from './result-backend.js';
 import { Waiters } from './waiters.js';
+import { ConfigurationError } from '../errors/task-errors.js';
 
 export interface RedisBackendOptions {
   url: string;
@@ -36,7 +37,7 @@ export class RedisBackend implements ResultBackend {
 
   constructor(options: RedisBackendOptions) {
     this.#options = options;
-    this.#client = import('ioredis').then(({ Redis }) => {
+    this.#client = loadIoredis().then(({ Redis }) => {
       // maxRetriesPerRequest null: during an outage writes wait for the reconnect instead of failing
       const client = new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: true, enableReadyCheck: true });
       client.on('error', (err: Error) => options.onError?.(err));
@@ -187,5 +188,16 @@ export class RedisBackend implements ResultBackend {
 
   #decode(text: string): unknown {
     return this.#options.codecs.decode('application/json', Buffer.from(text, 'utf8'));
+  }
+}
+
+/** ioredis is an optional peer dependency of @celeriac/core: only `redis://` needs it. */
+async function loadIoredis(): Promise<{ Redis: typeof import('ioredis').Redis }> {
+  try {
+    return await import('ioredis');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw err;
+    throw new ConfigurationError('the redis:// result backend needs the ioredis package: npm install ioredis', { cause: err });
   }
 }

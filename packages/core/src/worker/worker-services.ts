@@ -11,8 +11,10 @@ import { toError } from '../errors/base-error.js';
 import { logText } from '../util/log-text.js';
 import { NativeDelayedDelivery } from './native-delayed-delivery.js';
 import type { HeldRequest, Worker } from './worker.js';
+import { VERSION } from '../version.js';
 
-export const SW_VERSION = '0.1.0';
+/** The version workers report in events and `stats` (this package's version). */
+export const SW_VERSION = VERSION;
 
 export class WorkerServices {
   readonly events: EventDispatcher;
