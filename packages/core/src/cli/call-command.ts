@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { RemoteTaskError, ResultTimeoutError } from '../errors/index.js';
 import type { ApplyOptions } from '../producer/apply-options.js';
 import { CliError, EXIT, parseJsonFlag } from './cli-error.js';
@@ -7,6 +8,8 @@ export interface CallFlags extends AppFlags {
   args?: string;
   kwargs?: string;
   queue?: string;
+  exchange?: string;
+  routingKey?: string;
   countdown?: string;
   eta?: string;
   expires?: string;
@@ -30,6 +33,8 @@ export async function callCommand(task: string, flags: CallFlags): Promise<void>
   if (!kwargs || typeof kwargs !== 'object' || Array.isArray(kwargs)) throw new CliError('--kwargs must be a JSON object', EXIT.USAGE);
   const options: ApplyOptions = {};
   if (flags.queue) options.queue = flags.queue;
+  if (flags.exchange !== undefined) options.exchange = flags.exchange;
+  if (flags.routingKey !== undefined) options.routingKey = flags.routingKey;
   const countdown = num('countdown', flags.countdown);
   if (countdown !== undefined) options.countdown = countdown;
   if (flags.eta) options.eta = flags.eta;
@@ -51,14 +56,20 @@ export async function callCommand(task: string, flags: CallFlags): Promise<void>
   }
 }
 
-/** `celeriac result <id>`: waits for a stored result (redis backend; rpc only sees its own tasks). */
-export async function resultCommand(id: string, flags: AppFlags & { timeout?: string }): Promise<void> {
+/** `celeriac result <id>`: waits for a stored result (redis backend; rpc only sees its own tasks); `--traceback` prints a failure's traceback instead. */
+export async function resultCommand(id: string, flags: AppFlags & { timeout?: string; traceback?: boolean; task?: string }): Promise<void> {
   const { app } = await loadApp(flags);
   try {
     if (app.backend.kind === 'rpc') {
-      throw new CliError('rpc:// results can only be read by the process that sent the task; use a redis:// backend (--backend)', EXIT.USAGE);
+      throw new CliError('rpc:// results can only be read by the process that sent the task; use a redis:// backend (--result-backend)', EXIT.USAGE);
     }
     await connectOrExplain(app);
+    if (flags.traceback) {
+      const meta = await app.backend.get(id);
+      if (meta?.traceback) process.stdout.write(`${meta.traceback.trimEnd()}\n`);
+      else process.stdout.write(`${meta === null ? 'PENDING' : meta.status}: no traceback\n`);
+      return;
+    }
     await printResult(id, () => app.asyncResult(id).get({ timeout: (num('timeout', flags.timeout) ?? 10) * 1000 }));
   } finally {
     await app.close();
@@ -74,4 +85,26 @@ async function printResult(id: string, get: () => Promise<unknown>): Promise<voi
     if (err instanceof ResultTimeoutError) throw new CliError(`task ${id}: no result within the timeout (still PENDING or running)`, EXIT.FAILURE);
     throw err;
   }
+}
+
+export function registerCallCommands(program: Command, action: (run: (...args: never[]) => Promise<void>) => (...args: unknown[]) => Promise<void>): void {
+  program.command('call <task>').description('send a task by name; prints its id, or its result with --wait')
+    .option('-a, --args <json>', 'positional arguments, a JSON array', '[]')
+    .option('-k, --kwargs <json>', 'keyword arguments, a JSON object', '{}')
+    .option('-Q, --queue <queue>', 'queue to send to')
+    .option('--exchange <name>', 'exchange to publish to (with --routing-key)')
+    .option('--routing-key <key>', 'routing key (default: the queue name)')
+    .option('--countdown <seconds>', 'run no earlier than this many seconds from now')
+    .option('--eta <iso>', 'run no earlier than this time (ISO-8601)')
+    .option('--expires <seconds>', 'do not run after this many seconds')
+    .option('--priority <n>', 'message priority')
+    .option('-w, --wait', 'wait for the result and print it as JSON')
+    .option('--timeout <seconds>', 'how long --wait waits (default 30)')
+    .action(action(callCommand));
+
+  program.command('result <id>').description('print the result of a task (redis:// backend)')
+    .option('--traceback', 'print the traceback of a failed task instead')
+    .option('-t, --task <name>', 'accepted for Celery compatibility: every task shares the app’s backend')
+    .option('--timeout <seconds>', 'how long to wait (default 10)')
+    .action(action(resultCommand));
 }

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { CliError, EXIT } from './cli-error.js';
 import { connectOrExplain, loadApp, type AppFlags } from './load-app.js';
 
@@ -8,8 +9,36 @@ export interface ControlFlags extends AppFlags {
   terminate?: boolean;
 }
 
-const INSPECT = new Set(['ping', 'active', 'reserved', 'scheduled', 'revoked', 'registered', 'stats', 'active_queues', 'query_task', 'clock']);
-const CONTROL = new Set(['revoke', 'shutdown', 'enable_events', 'disable_events', 'add_consumer', 'cancel_consumer', 'rate_limit', 'time_limit', 'heartbeat']);
+/** `celeriac inspect <method>`: what a worker reports, Celery's names. */
+export const INSPECT_METHODS: ReadonlyMap<string, string> = new Map([
+  ['ping', 'ping workers'],
+  ['active', 'tasks running now'],
+  ['reserved', 'tasks received, waiting for a free slot'],
+  ['scheduled', 'tasks with an ETA or countdown, held by the worker'],
+  ['revoked', 'ids of revoked tasks'],
+  ['registered', 'task names each worker runs'],
+  ['stats', 'counters, pool, prefetch, broker, uptime'],
+  ['active_queues', 'queues each worker consumes'],
+  ['query_task', 'where the given task ids are (active, reserved, scheduled): query_task <id...>'],
+  ['clock', 'each worker’s logical clock'],
+  ['hello', 'the mingle sync data (revoked ids, clock): hello <from-node>'],
+]);
+
+/** `celeriac control <command>`: what a worker is told to do. */
+export const CONTROL_METHODS: ReadonlyMap<string, string> = new Map([
+  ['revoke', 'revoke <id...> [--terminate]: skip (or with --terminate abort) those tasks'],
+  ['shutdown', 'warm shutdown of the workers'],
+  ['enable_events', 'start sending task events'],
+  ['disable_events', 'stop sending task events'],
+  ['add_consumer', 'add_consumer <queue>: start consuming a queue'],
+  ['cancel_consumer', 'cancel_consumer <queue>: stop consuming a queue'],
+  ['rate_limit', 'rate_limit <task> <rate>: e.g. 10/s, 100/m; 0 removes it'],
+  ['time_limit', 'time_limit <task> <soft> [hard]: time limits in seconds'],
+  ['heartbeat', 'send a worker-heartbeat event now'],
+]);
+
+const INSPECT = new Set(INSPECT_METHODS.keys());
+const CONTROL = new Set(CONTROL_METHODS.keys());
 
 function destination(flags: ControlFlags) {
   return flags.destination ? { destination: flags.destination.split(',').map((d) => d.trim()) } : {};
@@ -41,7 +70,7 @@ export async function inspectCommand(method: string, extra: string[], flags: Con
   const { app } = await loadApp(flags);
   try {
     await connectOrExplain(app);
-    const args: Record<string, unknown> = method === 'query_task' ? { ids: extra } : method === 'registered' ? { taskinfoitems: [] } : {};
+    const args: Record<string, unknown> = method === 'query_task' ? { ids: extra } : method === 'registered' ? { taskinfoitems: [] } : method === 'hello' ? { from_node: extra[0] ?? 'celeriac-cli', revoked: {} } : {};
     const replies = await app.control.broadcast(method, args, { ...destination(flags), timeout: timeout(flags) });
     if (replies.length === 0) throw new CliError('Error: No nodes replied within time constraint.', EXIT.UNAVAILABLE);
     print(replies, flags.json);
@@ -108,4 +137,26 @@ export async function statusCommand(flags: ControlFlags): Promise<void> {
   } finally {
     await app.close();
   }
+}
+
+function methodHelp(methods: ReadonlyMap<string, string>): string {
+  const width = Math.max(...[...methods.keys()].map((m) => m.length));
+  return `\nMethods:\n${[...methods].map(([m, d]) => `  ${m.padEnd(width)}  ${d}`).join('\n')}\n`;
+}
+
+export function registerControlCommands(program: Command, action: (run: (...args: never[]) => Promise<void>) => (...args: unknown[]) => Promise<void>): void {
+  const remote = (cmd: Command) => cmd
+    .option('-d, --destination <nodes>', 'comma-separated node names')
+    .option('-t, --timeout <seconds>', 'how long to wait for replies (default 1)');
+  remote(program.command('inspect <method> [args...]').description('ask workers (Python or Node) what they are doing'))
+    .option('-j, --json', 'print replies as JSON')
+    .addHelpText('after', methodHelp(INSPECT_METHODS))
+    .action(action(inspectCommand));
+  remote(program.command('control <method> [args...]').description('tell workers (Python or Node) to do something'))
+    .option('--terminate', 'with revoke: abort the task if it is running')
+    .option('-j, --json', 'print replies as JSON')
+    .addHelpText('after', methodHelp(CONTROL_METHODS))
+    .action(action(controlCommand));
+  remote(program.command('status').description('list the workers that answer ping'))
+    .action(action(statusCommand));
 }

@@ -1,3 +1,5 @@
+import { openSync, writeSync } from 'node:fs';
+
 /**
  * The logging seam: anything with these four methods (console, pino, winston) works. Two
  * optional members, spelled as pino and winston spell them, let Celeriac skip building lines
@@ -43,14 +45,25 @@ export function setLogLevel(logger: Logger, level: LogLevel): boolean {
   return true;
 }
 
-/** A plain stderr logger; level from `CELERIAC_LOG` (debug, info, warn, error, silent), changeable through `level`. */
-export function createConsoleLogger(level: LogLevel = parseLogLevel(process.env.CELERIAC_LOG ?? '') ?? 'info'): Logger & { level: string } {
+/**
+ * A plain logger, one line per message, to stderr or appended to a file; level from
+ * `CELERIAC_LOG` (debug, info, warn, error, silent), changeable through `level`; file from
+ * `CELERIAC_LOG_FILE` (the `celeriac` command sets it from `-f/--logfile` before it loads the app).
+ */
+export function createConsoleLogger(
+  level: LogLevel = parseLogLevel(process.env.CELERIAC_LOG ?? '') ?? 'info',
+  file: string | undefined = process.env.CELERIAC_LOG_FILE,
+): Logger & { level: string } {
   let min: number = LEVELS[level] ?? LEVELS.info;
   let current: LogLevel = level in LEVELS ? level : 'info';
+  // synchronous appends: a line logged just before process.exit() is never lost
+  const fd = file ? openSync(file, 'a') : null; // unset or empty: stderr
   const write = (lvl: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < min) return;
     const extra = fields && Object.keys(fields).length > 0 ? ' ' + safeJson(fields) : '';
-    process.stderr.write(`[${new Date().toISOString()}] ${lvl.toUpperCase()} ${message}${extra}\n`);
+    const line = `[${new Date().toISOString()}] ${lvl.toUpperCase()} ${message}${extra}\n`;
+    if (fd === null) process.stderr.write(line);
+    else writeSync(fd, line);
   };
   return {
     debug: (m, f) => write('debug', m, f),

@@ -15,7 +15,7 @@ export interface WorkerOptions {
   sendEvents?: boolean;
   /** Answer remote control (ping, inspect, revoke...) on `<ns>.pidbox`. @defaultValue true */
   control?: boolean;
-  /** Heartbeat interval in seconds for worker-heartbeat events. @defaultValue 2 */
+  /** Heartbeat interval in seconds for worker-heartbeat events; 0 sends none. @defaultValue 2 */
   heartbeatInterval?: number;
   /** Longest wait for running tasks on a warm shutdown, ms. @defaultValue 30000 */
   shutdownTimeout?: number;

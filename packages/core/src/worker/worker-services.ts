@@ -37,8 +37,10 @@ export class WorkerServices {
     await this.#pidbox?.start();
     this.#wireTaskEvents();
     await this.#workerEvent('worker-online');
-    this.#heartbeat = setInterval(() => void this.heartbeat(), this.worker.options.heartbeatInterval * 1000);
-    this.#heartbeat.unref();
+    if (this.worker.options.heartbeatInterval > 0) { // 0: no worker-heartbeat events (Celery's --without-heartbeat)
+      this.#heartbeat = setInterval(() => void this.heartbeat(), this.worker.options.heartbeatInterval * 1000);
+      this.#heartbeat.unref();
+    }
   }
 
   async stop(): Promise<void> {

@@ -9,10 +9,11 @@ import { rabbitApp, type TestApp } from '../helpers/rabbit-app.js';
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const PROTO_APP = fileURLToPath(new URL('../../../../apps/interop-node/proto-app.mjs', import.meta.url));
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], env: NodeJS.ProcessEnv = {}, stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+    const child = execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+    child.stdin!.end(stdin);
   });
 }
 
@@ -76,11 +77,19 @@ describe('celeriac CLI', () => {
     await t.app.broker.deleteExchange(`${queue}_extra`);
   });
 
-  it('purges only with -f when not on a terminal', async () => {
+  it('purges after a yes from stdin or with -f; no answer refuses, "n" aborts', async () => {
     await t.app.topology.ensureTaskQueue(`${queue}_p`);
+    await t.app.sendTask('x', [], {}, { queue: `${queue}_p` });
     await t.app.sendTask('x', [], {}, { queue: `${queue}_p` });
     const refused = await run(['purge', '-Q', `${queue}_p`, '-A', PROTO_APP], env);
     expect(refused.code).toBe(64);
+    expect(refused.stderr).toContain('pass -f');
+    const aborted = await run(['purge', '-Q', `${queue}_p`, '-A', PROTO_APP], env, 'n\n');
+    expect([aborted.code, aborted.stdout.trim().split('\n').at(-1)]).toEqual([1, 'Aborted!']);
+    const yes = await run(['-A', PROTO_APP, 'purge', '-Q', `${queue}_p,${queue}`, '-X', queue], env, 'y\n');
+    expect(yes.stdout).toContain(`remove all tasks from 1 queue: ${queue}_p.`);
+    expect(yes.stdout).toContain('Purged 2 messages from 1 known task queue.');
+    await t.app.sendTask('x', [], {}, { queue: `${queue}_p` });
     const purged = await run(['purge', '-Q', `${queue}_p`, '-f', '-A', PROTO_APP], env);
     expect(purged.stdout).toContain('Purged 1 message');
     await t.app.broker.deleteQueue(`${queue}_p`);

@@ -1,0 +1,52 @@
+/**
+ * Celery's mingle, run once before a worker starts consuming: ask the other workers `hello`
+ * (their revoked task ids come back and are added to ours, as Celery syncs them), and ping our
+ * own node name: any answer means another worker already uses it, and both would share one
+ * remote-control queue (Celery warns `DuplicateNodenameWarning`).
+ */
+import type { CeleriacApp } from '../app.js';
+import type { Worker } from './worker.js';
+
+export interface MingleResult {
+  /** Other nodes that answered hello. */
+  neighbors: string[];
+  /** Another worker answers as this worker's node name. */
+  duplicate: boolean;
+  /** Revoked ids received from neighbours. */
+  revoked: number;
+}
+
+/** Runs before `worker.start()` (the worker's own control queue must not answer yet). */
+export async function mingle(app: CeleriacApp, worker: Worker, timeoutMs = 1000): Promise<MingleResult> {
+  const node = worker.hostname;
+  app.logger.info('mingle: searching for neighbors');
+  const [hello, ping] = await Promise.all([
+    app.control.broadcast('hello', { from_node: node, revoked: {} }, { timeout: timeoutMs }),
+    app.control.ping({ destination: [node], timeout: timeoutMs }),
+  ]);
+  const neighbors: string[] = [];
+  let revoked = 0;
+  let duplicate = ping.length > 0;
+  for (const reply of hello) {
+    for (const [name, value] of Object.entries(reply)) {
+      if (name === node) {
+        duplicate = true;
+        continue;
+      }
+      neighbors.push(name);
+      const ids = (value as { revoked?: unknown } | null)?.revoked;
+      if (ids && typeof ids === 'object') {
+        for (const id of Object.keys(ids)) {
+          worker.revoked.add(id);
+          revoked++;
+        }
+      }
+    }
+  }
+  if (duplicate) {
+    app.logger.warn(`DuplicateNodenameWarning: another worker already answers as ${node}; both would share one remote-control queue. ` +
+      'Please give each worker a unique node name with -n (e.g. -n w2@%h)');
+  }
+  app.logger.info(neighbors.length > 0 ? `mingle: sync with ${neighbors.length} nodes (${revoked} revoked ids)` : 'mingle: all alone');
+  return { neighbors, duplicate, revoked };
+}
