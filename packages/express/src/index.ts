@@ -3,6 +3,9 @@
 // middleware: req.celeriac
 export { celeriac, type CeleriacMiddlewareOptions } from './middleware.js';
 
+// SIGTERM: drain HTTP and the in-process worker, then close
+export { gracefulShutdown, type GracefulShutdown, type GracefulShutdownOptions } from './graceful-shutdown.js';
+
 // the router
 export { createTaskRouter, type TaskRouter, type TaskRouterOptions } from './create-task-router.js';
 export type { AuthHook } from './guards.js';

@@ -1,8 +1,12 @@
 import { Logger as NestLogger } from '@nestjs/common';
 import type { Logger } from '@celeriac/core';
+import type { NestLoggedFailures } from './logged-failures.js';
 
-/** Core's logging seam on top of Nest's `Logger`, so Celeriac's lines go wherever Nest's do. */
-export function nestLoggerFor(context: string): Logger {
+/**
+ * Core's logging seam on top of Nest's `Logger`, so Celeriac's lines go wherever Nest's do. A
+ * task failure Nest's `ExceptionsHandler` already logged is not logged a second time as an error.
+ */
+export function nestLoggerFor(context: string, nestLogged?: NestLoggedFailures): Logger {
   const nest = new NestLogger(context);
   const line = (message: string, fields?: Record<string, unknown>) =>
     fields && Object.keys(fields).length > 0 ? `${message} ${safeJson(fields)}` : message;
@@ -10,7 +14,7 @@ export function nestLoggerFor(context: string): Logger {
     debug: (m, f) => nest.debug(line(m, f)),
     info: (m, f) => nest.log(line(m, f)),
     warn: (m, f) => nest.warn(line(m, f)),
-    error: (m, f) => nest.error(line(m, f)),
+    error: (m, f) => (nestLogged?.takeWorkerLine(m) ? nest.debug(line(m, f)) : nest.error(line(m, f))),
   };
 }
 

@@ -6,6 +6,9 @@ export const CELERIAC_APP = Symbol('CELERIAC_APP');
 /** Token of the function that loads `@celeriac/beat` (a seam for tests). */
 export const CELERIAC_BEAT_LOADER = Symbol('CELERIAC_BEAT_LOADER');
 
+/** Token of the NestLoggedFailures shared by the app's logger and the task explorer. */
+export const CELERIAC_LOGGED_FAILURES = Symbol('CELERIAC_LOGGED_FAILURES');
+
 /** `ExecutionContext.getType()` of a task run: `context.getType<CeleriacContextType>() === 'celeriac'`. */
 export const CELERIAC_CONTEXT_TYPE = 'celeriac';
 export type CeleriacContextType = typeof CELERIAC_CONTEXT_TYPE;

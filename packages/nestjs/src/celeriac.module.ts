@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ConfigurationError, createApp, type CeleriacApp } from '@celeriac/core';
 import { loadBeat } from './beat/beat-loader.js';
-import { CELERIAC_APP, CELERIAC_BEAT_LOADER } from './celeriac.constants.js';
+import { CELERIAC_APP, CELERIAC_BEAT_LOADER, CELERIAC_LOGGED_FAILURES } from './celeriac.constants.js';
 import { nestLoggerFor } from './celeriac-logger.js';
 import { CeleriacConfigurableModule, CELERIAC_MODULE_OPTIONS } from './celeriac.module-definition.js';
 import { TaskExplorer } from './discovery/task-explorer.js';
 import type { CeleriacModuleOptions } from './interfaces/celeriac-module-options.interface.js';
 import { WorkerLifecycleService } from './lifecycle/worker-lifecycle.service.js';
+import { NestLoggedFailures } from './logged-failures.js';
 
 /**
  * The Celeriac app as a Nest module.
@@ -20,7 +21,8 @@ import { WorkerLifecycleService } from './lifecycle/worker-lifecycle.service.js'
 @Module({
   imports: [DiscoveryModule],
   providers: [
-    { provide: CELERIAC_APP, useFactory: createCeleriacApp, inject: [CELERIAC_MODULE_OPTIONS] },
+    { provide: CELERIAC_LOGGED_FAILURES, useFactory: () => new NestLoggedFailures() },
+    { provide: CELERIAC_APP, useFactory: createCeleriacApp, inject: [CELERIAC_MODULE_OPTIONS, CELERIAC_LOGGED_FAILURES] },
     { provide: CELERIAC_BEAT_LOADER, useValue: loadBeat },
     TaskExplorer,
     WorkerLifecycleService,
@@ -30,7 +32,7 @@ import { WorkerLifecycleService } from './lifecycle/worker-lifecycle.service.js'
 export class CeleriacModule extends CeleriacConfigurableModule {}
 
 /** The app given in the options, or a new one that logs through Nest's logger. */
-export function createCeleriacApp(options: CeleriacModuleOptions): CeleriacApp {
+export function createCeleriacApp(options: CeleriacModuleOptions, nestLogged?: NestLoggedFailures): CeleriacApp {
   if (options.app) {
     if (options.broker !== undefined || options.backend !== undefined || options.appOptions !== undefined) {
       throw new ConfigurationError('CeleriacModule: pass either `app` or `broker` / `backend` / `appOptions`, not both');
@@ -38,7 +40,7 @@ export function createCeleriacApp(options: CeleriacModuleOptions): CeleriacApp {
     return options.app;
   }
   return createApp({
-    logger: nestLoggerFor('Celeriac'),
+    logger: nestLoggerFor('Celeriac', nestLogged),
     ...options.appOptions,
     ...(options.broker !== undefined ? { broker: options.broker } : {}),
     ...(options.backend !== undefined ? { backend: options.backend } : {}),

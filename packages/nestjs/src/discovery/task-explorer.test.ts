@@ -231,6 +231,20 @@ describe('@Task methods', () => {
     expect(logs.lines('error', 'ExceptionsHandler')).toEqual(['TypeError: boom']);
   });
 
+  it('logs each failure once at error level (Nest\'s ExceptionsHandler, with the stack); the worker\'s own line goes to debug', async () => {
+    const logs = new CapturingLogger();
+    moduleRef = await Test.createTestingModule({
+      imports: [CeleriacModule.forRoot({ broker: 'memory://', backend: 'memory://' })], // the module's own Nest logger
+      providers: [Calculator, Journal, RecordingInterceptor, MathProcessor],
+    }).setLogger(logs).compile();
+    await moduleRef.init();
+    const app = moduleRef.get<CeleriacApp>(CELERIAC_APP);
+    for (let i = 0; i < 3; i++) await run(app, 't.fails').catch(() => undefined);
+    await waitFor(() => logs.lines('debug', 'Celeriac').filter((l) => l.includes('raised unexpected')).length === 3);
+    expect(logs.lines('error')).toEqual(['TypeError: boom', 'TypeError: boom', 'TypeError: boom']);
+    expect(logs.lines('error', 'Celeriac')).toEqual([]);
+  });
+
   it('applies interceptors with a "celeriac" execution context whose args are the task arguments', async () => {
     const { app, moduleRef: ref } = await boot([MathProcessor]);
     expect(await run(app, 't.intercepted', [4])).toEqual({ intercepted: 40 });

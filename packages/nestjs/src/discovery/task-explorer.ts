@@ -3,12 +3,13 @@
  * with a handler that runs it through Nest's pipeline, and collects `@OnWorkerEvent` listeners
  * and `@Periodic` entries for the lifecycle service.
  */
-import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
+import { Inject, Injectable, IntrinsicException, Logger, type Type } from '@nestjs/common';
 import { ContextIdFactory, DiscoveryService, ExternalContextCreator, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import { ConfigurationError, currentTask, toError, type CeleriacApp, type TaskHandler } from '@celeriac/core';
+import { ConfigurationError, currentTask, Ignore, Reject, Retry, toError, type CeleriacApp, type TaskHandler } from '@celeriac/core';
+import { NestLoggedFailures } from '../logged-failures.js';
 import {
-  CELERIAC_APP, CELERIAC_CONTEXT_TYPE, PARAM_ARGS_METADATA, PERIODIC_METADATA, TASK_METADATA, TASK_PROCESSOR_METADATA, WORKER_EVENT_METADATA,
+  CELERIAC_APP, CELERIAC_CONTEXT_TYPE, CELERIAC_LOGGED_FAILURES, PARAM_ARGS_METADATA, PERIODIC_METADATA, TASK_METADATA, TASK_PROCESSOR_METADATA, WORKER_EVENT_METADATA,
 } from '../celeriac.constants.js';
 import { TaskParamsFactory } from '../context/task-params.js';
 import type { WorkerEventName } from '../decorators/on-worker-event.decorator.js';
@@ -48,6 +49,7 @@ export class TaskExplorer {
     @Inject(ExternalContextCreator) private readonly contextCreator: ExternalContextCreator,
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
     @Inject(CELERIAC_APP) private readonly app: CeleriacApp,
+    @Inject(CELERIAC_LOGGED_FAILURES) private readonly nestLogged: NestLoggedFailures,
   ) {}
 
   /** Registers every `@Task` method on the app; call once. */
@@ -113,10 +115,21 @@ export class TaskExplorer {
 
   #inNestContext(instance: object, method: string, contextId?: Parameters<ExternalContextCreator['create']>[5], inquirerId?: string) {
     const callback = (instance as Record<string, Method>)[method]!;
-    return this.contextCreator.create(
+    const run = this.contextCreator.create(
       instance, callback, method, PARAM_ARGS_METADATA, this.#paramsFactory, contextId, inquirerId,
       { guards: true, interceptors: true, filters: true }, CELERIAC_CONTEXT_TYPE,
     ) as (...args: unknown[]) => Promise<unknown>;
+    return async (...args: unknown[]): Promise<unknown> => {
+      try {
+        return await run(...args);
+      } catch (err) {
+        // what Nest's ExceptionsHandler logs (any Error but its own intrinsic ones and Celery's control flow)
+        if (err instanceof Error && !(err instanceof IntrinsicException) && !(err instanceof Retry || err instanceof Reject || err instanceof Ignore)) {
+          this.nestLogged.add(currentTask().id);
+        }
+        throw err;
+      }
+    };
   }
 }
 
