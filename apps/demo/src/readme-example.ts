@@ -20,3 +20,4 @@ const r = await add.delay(2, 3);                          // resolves once the b
 console.log(await r.get({ timeout: 5_000 }));             // 5; a failure rejects with RemoteTaskError
 export const mul = app.signature<[number, number], number>('tasks.mul'); // a task that runs in Python
 await worker.stop();
+await app.close();                                        // connections closed: the process exits
