@@ -96,6 +96,24 @@ describe('celeriac -A proj worker -l info -c 4 -Q a,b', () => {
     }
   }, 30_000);
 
+  it('mingle: a new worker takes the revoked ids of the running one', async () => {
+    const revokedId = `revoked-${ns}`;
+    await run(['control', 'revoke', revokedId, '-d', node, '-A', 'proto-app'], env);
+    await until(async () => (await run(['inspect', 'revoked', '-d', node, '-j', '-A', 'proto-app'], env)).stdout.includes(revokedId), 10_000, 200);
+    const second = `${ns}_2@${hostname()}`;
+    const w2 = startWorker(['-A', 'proto-app', 'worker', '-Q', a, '-n', second], env);
+    try {
+      await until(() => w2.out().includes('ready.'), 20_000, 50);
+      expect(w2.out()).toMatch(/mingle: sync with \d+ nodes/);
+      expect(w2.out()).not.toContain('DuplicateNodenameWarning');
+      const revoked = await run(['inspect', 'revoked', '-d', second, '-j', '-A', 'proto-app'], env);
+      expect((JSON.parse(revoked.stdout) as Record<string, string[]>[])[0]![second]).toContain(revokedId);
+    } finally {
+      w2.proc.kill('SIGTERM');
+      await w2.exited;
+    }
+  }, 40_000);
+
   it('call -k with --exchange/--routing-key, result and result --traceback', async () => {
     const id = await run(['call', 'proto.add', '-k', '{"x": 20, "y": 22}', '--exchange', '', '--routing-key', b, '-A', 'proto-app'], env);
     expect(id.stdout.trim()).toMatch(/^[0-9a-f-]{36}$/);
@@ -129,6 +147,14 @@ describe('celeriac one-line refusals', () => {
       expect(r.stderr).not.toContain('secret');
       expect(r.ms).toBeLessThan(3000);
     }
+  });
+
+  it('report prints versions and settings with the password masked', async () => {
+    const r = await run(['report', '-b', 'amqp://guest:secret@127.0.0.1:1', '--result-backend', 'rpc://']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`software -> celeriac:${VERSION} node:${process.version}`);
+    expect(r.stdout).toContain('broker: amqp://guest:***@127.0.0.1:1');
+    expect(r.stdout).not.toContain('secret');
   });
 
   it('explains how to run TypeScript for -A ./tasks.ts', async () => {
