@@ -1,6 +1,6 @@
 /**
  * A throw-away npm registry for the install test: Verdaccio on 127.0.0.1 (a free port), storage
- * in a temp folder, the real npm registry as uplink for everything but `@celeriac/*` (never
+ * in a temp folder, this machine's npm registry as uplink for everything but `@celeriac/*` (never
  * proxied, so only what this repository packs can be installed under that scope).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -42,8 +42,16 @@ async function waitUntilUp(url: string, child: ChildProcess, log: () => string):
   throw new Error(`verdaccio did not answer within 60 s:\n${log()}`);
 }
 
+/** The registry this machine's npm uses (a mirror, if ~/.npmrc names one), as Verdaccio's uplink. */
+async function upstreamRegistry(): Promise<string> {
+  const r = await run('npm', ['config', 'get', 'registry'], { cwd: process.cwd(), timeoutMs: 30_000 });
+  const url = r.stdout.trim();
+  return /^https?:\/\//.test(url) ? url.replace(/\/?$/, '/') : 'https://registry.npmjs.org/';
+}
+
 export async function startLocalRegistry(dir: string): Promise<LocalRegistry> {
   const port = await freePort();
+  const upstream = await upstreamRegistry();
   const url = `http://127.0.0.1:${port}/`;
   mkdirSync(join(dir, 'storage'), { recursive: true });
   const config = join(dir, 'config.yaml');
@@ -55,7 +63,7 @@ export async function startLocalRegistry(dir: string): Promise<LocalRegistry> {
     `    file: ${join(dir, 'htpasswd')}`,
     'uplinks:',
     '  npmjs:',
-    '    url: https://registry.npmjs.org/',
+    `    url: ${upstream}`,
     '    timeout: 60s',
     'packages:',
     "  '@celeriac/*':",
