@@ -18,10 +18,10 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 
 interface Run { code: number; stdout: string; stderr: string; ms: number }
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}, stdin = ''): Promise<Run> {
+function run(args: string[], env: NodeJS.ProcessEnv = {}, stdin = '', cwd = PROTO_DIR): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { cwd: PROTO_DIR, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+    const child = execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr, ms: Date.now() - started }));
     child.stdin!.end(stdin);
   });
@@ -155,6 +155,28 @@ describe('celeriac one-line refusals', () => {
     expect(r.stdout).toContain(`software -> celeriac:${VERSION} node:${process.version}`);
     expect(r.stdout).toContain('broker: amqp://guest:***@127.0.0.1:1');
     expect(r.stdout).not.toContain('secret');
+  });
+
+  it('--workdir changes directory before -A is resolved; worker -I imports more task modules', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'celeriac-include-'));
+    const ns = unique('clii');
+    try {
+      const report = await run(['--workdir', PROTO_DIR, '-A', 'proto-app', 'report'], {}, '', dir);
+      expect(report.code, report.stderr).toBe(0);
+      expect(report.stdout).toMatch(/tasks: .*proto\.add/);
+      writeFileSync(join(dir, 'extra.mjs'), `import { app } from ${JSON.stringify(join(PROTO_DIR, 'proto-app.mjs'))};\napp.task('extra.hello', () => 'hi');\n`);
+      const worker = startWorker(['-A', 'proto-app', 'worker', '-I', join(dir, 'extra.mjs'), '--without-mingle'], { INTEROP_QUEUE: ns, INTEROP_NS: ns, INTEROP_BROKER: AMQP_URL });
+      try {
+        await until(() => worker.out().includes('ready.'), 20_000, 50);
+        expect(worker.out()).toContain('. extra.hello');
+      } finally {
+        worker.proc.kill('SIGTERM');
+        await worker.exited;
+      }
+    } finally {
+      await rabbitApp({ defaultQueue: ns, controlExchange: ns }).cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('explains how to run TypeScript for -A ./tasks.ts', async () => {
