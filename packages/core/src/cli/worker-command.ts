@@ -4,6 +4,7 @@
  * (and with -B the module's beat), and runs until SIGTERM/SIGINT (warm shutdown; a second
  * signal stops at once) or a remote `shutdown`.
  */
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { mingle } from '../worker/mingle.js';
 import { banner } from './banner.js';
@@ -52,7 +53,7 @@ function list(text: string | undefined): string[] {
 export async function workerCommand(flags: WorkerFlags): Promise<void> {
   rejectUnsupported(flags, UNSUPPORTED_WORKER_FLAGS);
   const options = workerOptionsFromFlags(flags);
-  const nodename = options.hostname ?? `celeriac@${(await import('node:os')).hostname()}`;
+  const nodename = options.hostname ?? `celeriac@${hostname()}`;
   applyLogFlags(flags, flags.logfile === undefined ? undefined : nodeFormat(flags.logfile, nodename));
   const { app, module } = await loadApp(flags);
   applyLogLevel(app.logger, flags);
