@@ -78,8 +78,21 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     await app.close();
     releasePidfile();
   });
-  if (!flags.withoutMingle && app.broker.kind !== 'memory') await mingle(app, worker); // as Celery: only where other workers can answer
-  await worker.start();
+  const duplicate = () => new CliError(`DuplicateNodenameWarning: another worker already runs as ${worker.hostname}; ` +
+    'give each worker a unique node name with -n, e.g. -n w2@%h', EXIT.USAGE);
+  // as Celery: only where other workers can answer
+  if (!flags.withoutMingle && app.broker.kind !== 'memory' && (await mingle(app, worker)).duplicate) {
+    await app.close();
+    throw duplicate();
+  }
+  try {
+    await worker.start();
+  } catch (err) {
+    await app.close().catch(() => undefined); // the start error is what matters
+    // its remote-control queue is exclusive: the duplicate went unnoticed with --without-mingle
+    if (/RESOURCE.LOCKED/.test((err as Error).message) && (err as Error).message.includes('.pidbox')) throw duplicate();
+    throw err;
+  }
   app.logger.info(`${worker.hostname} ready.`);
   if (beat) {
     await beat.start();

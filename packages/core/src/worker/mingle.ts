@@ -1,8 +1,9 @@
 /**
  * Celery's mingle, run once before a worker starts consuming: ask the other workers `hello`
  * (their revoked task ids come back and are added to ours, as Celery syncs them), and ping our
- * own node name: any answer means another worker already uses it, and both would share one
- * remote-control queue (Celery warns `DuplicateNodenameWarning`).
+ * own node name: any answer means another worker already uses it (Celery warns
+ * `DuplicateNodenameWarning`); its remote-control queue is exclusive, so this worker could not
+ * start. The caller decides what to do with `duplicate`.
  */
 import type { CeleriacApp } from '../app.js';
 import type { Worker } from './worker.js';
@@ -42,10 +43,6 @@ export async function mingle(app: CeleriacApp, worker: Worker, timeoutMs = 1000)
         }
       }
     }
-  }
-  if (duplicate) {
-    app.logger.warn(`DuplicateNodenameWarning: another worker already answers as ${node}; both would share one remote-control queue. ` +
-      'Please give each worker a unique node name with -n (e.g. -n w2@%h)');
   }
   app.logger.info(neighbors.length > 0 ? `mingle: sync with ${neighbors.length} nodes (${revoked} revoked ids)` : 'mingle: all alone');
   return { neighbors, duplicate, revoked };

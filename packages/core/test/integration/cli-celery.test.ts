@@ -85,15 +85,15 @@ describe('celeriac -A proj worker -l info -c 4 -Q a,b', () => {
     expect(second.stderr).toBe(`celeriac: pidfile ${join(dir, `${ns}.pid`)} already exists: process ${w.proc.pid} is running (stop it, or pass another --pidfile)\n`);
   });
 
-  it('warns when a second worker starts with the same node name', async () => {
-    const dup = startWorker(['-A', 'proto-app', 'worker', '-Q', a, '-n', node], env);
-    try {
-      await until(() => dup.out().includes('ready.'), 20_000, 50);
-      expect(dup.out()).toContain(`DuplicateNodenameWarning: another worker already answers as ${node}`);
-    } finally {
-      dup.proc.kill('SIGTERM');
-      await dup.exited;
+  it('refuses a second worker with the same node name, with or without mingle', async () => {
+    const line = `celeriac: DuplicateNodenameWarning: another worker already runs as ${node}; give each worker a unique node name with -n, e.g. -n w2@%h\n`;
+    for (const extra of [[], ['--without-mingle']]) {
+      const dup = await run(['-A', 'proto-app', 'worker', '-Q', a, '-n', node, ...extra], env);
+      expect(dup.code, extra.join(' ')).toBe(64);
+      expect(dup.stderr.split('\n').filter((l) => l.startsWith('celeriac:')).join('\n') + '\n').toBe(line);
     }
+    const status = await run(['status', '-d', node, '-A', 'proto-app'], env);
+    expect(status.stdout).toContain(`${node}: OK`); // the first one was not disturbed
   }, 30_000);
 
   it('mingle: a new worker takes the revoked ids of the running one', async () => {
