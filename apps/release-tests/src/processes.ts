@@ -56,7 +56,8 @@ export interface Started {
 }
 
 export function start(command: string, args: readonly string[], options: Omit<RunOptions, 'input' | 'timeoutMs'>): Started {
-  const child = spawn(command, args, { cwd: options.cwd, env: userEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  // its own process group, so stop() also ends what it started (npx, shells) and nothing outlives a failed test
+  const child = spawn(command, args, { cwd: options.cwd, env: userEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
@@ -76,7 +77,13 @@ export function start(command: string, args: readonly string[], options: Omit<Ru
       }
     },
     async stop() {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL'); // the group is already gone
+        }
+      }
       return exited;
     },
   };

@@ -40,12 +40,13 @@ describe('celeriac -A proj worker -l info -c 4 -Q a,b', () => {
   const ns = unique('clic');
   const [a, b, x] = [`${ns}_a`, `${ns}_b`, `${ns}_x`];
   const env = { INTEROP_QUEUE: a, INTEROP_NS: ns, INTEROP_BACKEND: REDIS_URL, INTEROP_BROKER: AMQP_URL };
-  const dir = mkdtempSync(join(tmpdir(), 'celeriac-cli-'));
   const node = `${ns}@${hostname()}`;
+  let dir: string;
   let t: TestApp;
   let w: ReturnType<typeof startWorker>;
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'celeriac-cli-'));
     t = rabbitApp({ defaultQueue: a, controlExchange: ns, backend: REDIS_URL });
     for (const q of [b, x]) await t.app.topology.ensureTaskQueue(q);
     await t.app.sendTask('proto.add', [1, 1], {}, { queue: b }); // waiting before the worker starts: --purge deletes it
