@@ -5,7 +5,7 @@ import { run } from './processes.js';
 
 export const REPOSITORY = 'https://github.com/celeriac/celeriac';
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const PACKAGES = ['core', 'express', 'nestjs', 'beat'] as const;
+export const PACKAGES = ['core', 'express', 'nestjs', 'beat', 'otel'] as const;
 export type PackageDir = (typeof PACKAGES)[number];
 
 export const packageDir = (dir: PackageDir) => `${ROOT}packages/${dir}`;

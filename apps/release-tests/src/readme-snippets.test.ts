@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './packages.js';
 import { extractSnippets } from './readme-snippets.js';
 
-const READMES = ['README.md', 'packages/core/README.md', 'packages/express/README.md', 'packages/nestjs/README.md', 'packages/beat/README.md'];
+const READMES = ['README.md', 'packages/core/README.md', 'packages/express/README.md', 'packages/nestjs/README.md', 'packages/beat/README.md', 'packages/otel/README.md'];
 // inside this package, so the snippets resolve @celeriac/*, express, @nestjs/* and ioredis from its node_modules
 const WORK = fileURLToPath(new URL('../node_modules/.cache/readme-snippets/', import.meta.url));
 

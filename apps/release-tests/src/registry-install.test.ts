@@ -1,5 +1,5 @@
 /**
- * Install as users install: the four packages are packed, published to a local Verdaccio, and
+ * Install as users install: every package is packed, published to a local Verdaccio, and
  * installed by name with `npm install` into fresh projects outside the repository (ESM
  * TypeScript, CommonJS, an Express app, a Nest app laid out and compiled as `nest new` does);
  * each runs a task end to end on the real RabbitMQ. Unique queue names, deleted afterwards.

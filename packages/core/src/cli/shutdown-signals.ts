@@ -1,14 +1,15 @@
 /**
- * SIGTERM / SIGINT for long-running commands (worker, beat, events): the first signal logs why
- * the process stops and runs a warm shutdown, then exits 0; a second one exits 1 at once
- * (unacknowledged tasks go back to their queue when the connection closes).
+ * SIGTERM / SIGINT for the long-running commands (worker, beat, events), on the worker's own
+ * signal handling: the first signal logs why the process stops and runs `warm`, then exits 0;
+ * a second one exits 1 at once (unacknowledged tasks go back to their queue when the connection
+ * closes). `shutdown(reason)` runs the same warm shutdown without a signal (a remote `shutdown`).
  */
 import type { Logger } from '../util/logger.js';
+import { installShutdownSignals } from '../worker/shutdown-signals.js';
 
 export interface ShutdownHandle {
   /** Resolves once the warm shutdown finished (whatever started it). */
   readonly done: Promise<void>;
-  /** Starts the warm shutdown without a signal (a remote `shutdown`, for example). */
   shutdown(reason: string): Promise<void>;
 }
 
@@ -16,31 +17,22 @@ export function onShutdownSignals(logger: Logger, what: string, warm: () => Prom
   let running: Promise<void> | null = null;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
-  const shutdown = (reason: string) => {
-    running ??= (async () => {
-      logger.warn(`${reason}: warm shutdown (${what}; send the signal again to stop at once)`);
-      try {
-        await warm();
-      } finally {
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
-        resolveDone();
-      }
-    })();
-    return running;
+  const run = () => (running ??= warm().finally(() => {
+    remove();
+    resolveDone();
+  }));
+  const remove = installShutdownSignals(logger, {
+    warm: () => run().catch((err: unknown) => {
+      logger.error(`shutdown failed: ${(err as Error).message}`);
+      process.exit(1);
+    }),
+    cold: async () => undefined, // exiting closes the connection: the broker requeues what was not acked
+  }, what);
+  return {
+    done,
+    shutdown(reason) {
+      if (running === null) logger.warn(`${reason}: warm shutdown (${what})`);
+      return run();
+    },
   };
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (running === null) {
-      void shutdown(`${sig} received`).then(() => process.exit(0), (err: unknown) => {
-        logger.error(`shutdown failed: ${(err as Error).message}`);
-        process.exit(1);
-      });
-      return;
-    }
-    logger.warn(`${sig} received again: cold shutdown, unfinished tasks go back to the queue`);
-    process.exit(1);
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  return { done, shutdown };
 }

@@ -10,13 +10,13 @@ export interface ShutdownActions {
   cold(): Promise<void>;
 }
 
-/** Installs the handlers; returns the function that removes them. */
-export function installShutdownSignals(logger: Logger, actions: ShutdownActions): () => void {
+/** Installs the handlers; returns the function that removes them. `what` says what the warm shutdown does. */
+export function installShutdownSignals(logger: Logger, actions: ShutdownActions, what = 'finishing running tasks'): () => void {
   let count = 0;
   const handler = (sig: NodeJS.Signals) => {
     count++;
     if (count === 1) {
-      logger.warn(`${sig} received: warm shutdown (finishing running tasks; send again to stop at once)`);
+      logger.warn(`${sig} received: warm shutdown (${what}; send again to stop at once)`);
       void actions.warm().then(() => process.exit(0));
     } else {
       logger.warn(`${sig} received again: cold shutdown, unfinished tasks go back to the queue`);
