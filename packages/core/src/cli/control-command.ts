@@ -22,6 +22,8 @@ export const INSPECT_METHODS: ReadonlyMap<string, string> = new Map([
   ['query_task', 'where the given task ids are (active, reserved, scheduled): query_task <id...>'],
   ['clock', 'each worker’s logical clock'],
   ['hello', 'the mingle sync data (revoked ids, clock): hello <from-node>'],
+  ['conf', 'the worker’s configuration, secrets masked: conf [with_defaults]'],
+  ['report', 'the worker’s bug-report text (versions, settings)'],
 ]);
 
 /** `celeriac control <command>`: what a worker is told to do. */
@@ -35,6 +37,8 @@ export const CONTROL_METHODS: ReadonlyMap<string, string> = new Map([
   ['rate_limit', 'rate_limit <task> <rate>: e.g. 10/s, 100/m; 0 removes it'],
   ['time_limit', 'time_limit <task> <soft> [hard]: time limits in seconds'],
   ['heartbeat', 'send a worker-heartbeat event now'],
+  ['pool_grow', 'pool_grow [n]: n more tasks at the same time (default 1)'],
+  ['pool_shrink', 'pool_shrink [n]: n fewer tasks at the same time (default 1)'],
 ]);
 
 const INSPECT = new Set(INSPECT_METHODS.keys());
@@ -70,7 +74,8 @@ export async function inspectCommand(method: string, extra: string[], flags: Con
   const { app } = await loadApp(flags);
   try {
     await connectOrExplain(app);
-    const args: Record<string, unknown> = method === 'query_task' ? { ids: extra } : method === 'registered' ? { taskinfoitems: [] } : method === 'hello' ? { from_node: extra[0] ?? 'celeriac-cli', revoked: {} } : {};
+    const args: Record<string, unknown> = method === 'query_task' ? { ids: extra } : method === 'registered' ? { taskinfoitems: [] } : method === 'hello' ? { from_node: extra[0] ?? 'celeriac-cli', revoked: {} }
+      : method === 'conf' ? { with_defaults: extra[0] ?? false } : {};
     const replies = await app.control.broadcast(method, args, { ...destination(flags), timeout: timeout(flags) });
     if (replies.length === 0) throw new CliError('Error: No nodes replied within time constraint.', EXIT.UNAVAILABLE);
     print(replies, flags.json);
@@ -104,6 +109,10 @@ export async function controlCommand(command: string, extra: string[], flags: Co
     case 'rate_limit':
       need(2, 'a task name and a rate');
       args = { task_name: extra[0], rate_limit: extra[1] };
+      break;
+    case 'pool_grow':
+    case 'pool_shrink':
+      args = { n: extra[0] === undefined ? 1 : Number(extra[0]) };
       break;
     case 'time_limit':
       need(2, 'a task name and a soft limit (and optionally a hard limit) in seconds');

@@ -130,6 +130,16 @@ describe('celeriac -A proj worker -l info -c 4 -Q a,b', () => {
     expect([plain.code, plain.stderr]).toEqual([1, `celeriac: task ${failedId} FAILURE: ValueError: boom\n`]);
   });
 
+  it('inspect conf and control pool_grow reach the worker', async () => {
+    const conf = await run(['-A', 'proto-app', 'inspect', 'conf', '-d', node, '-j'], env);
+    expect(conf.code, conf.stderr).toBe(0);
+    expect(Object.keys((JSON.parse(conf.stdout) as Record<string, object>[])[0]![node]!).length).toBeGreaterThan(0);
+    const grow = await run(['-A', 'proto-app', 'control', 'pool_grow', '2', '-d', node], env);
+    expect(grow.stdout).toContain('pool will grow');
+    const stats = await run(['-A', 'proto-app', 'inspect', 'stats', '-d', node, '-j'], env);
+    expect((JSON.parse(stats.stdout) as Record<string, { pool: { 'max-concurrency': number } }>[])[0]![node]!.pool['max-concurrency']).toBe(6);
+  });
+
   it('stops on SIGTERM with a warm shutdown and removes its pidfile', async () => {
     w.proc.kill('SIGTERM');
     expect(await w.exited).toBe(0);
@@ -216,9 +226,9 @@ describe('celeriac one-line refusals', () => {
 
   it('lists every working inspect and control method in --help, and prints the package version', async () => {
     const inspect = await run(['inspect', '--help']);
-    for (const m of ['ping', 'active', 'reserved', 'scheduled', 'revoked', 'registered', 'stats', 'active_queues', 'query_task', 'clock']) expect(inspect.stdout).toMatch(new RegExp(`\\n  ${m} `));
+    for (const m of ['ping', 'active', 'reserved', 'scheduled', 'revoked', 'registered', 'stats', 'active_queues', 'query_task', 'clock', 'conf', 'report']) expect(inspect.stdout).toMatch(new RegExp(`\\n  ${m} `));
     const control = await run(['control', '--help']);
-    for (const m of ['revoke', 'shutdown', 'rate_limit', 'time_limit', 'heartbeat', 'add_consumer', 'cancel_consumer', 'enable_events', 'disable_events']) expect(control.stdout).toMatch(new RegExp(`\\n  ${m} `));
+    for (const m of ['revoke', 'shutdown', 'rate_limit', 'time_limit', 'heartbeat', 'add_consumer', 'cancel_consumer', 'enable_events', 'disable_events', 'pool_grow', 'pool_shrink']) expect(control.stdout).toMatch(new RegExp(`\\n  ${m} `));
     const top = await run(['--help']);
     for (const c of ['worker', 'beat', 'call', 'result', 'inspect', 'control', 'status', 'purge', 'events', 'report']) expect(top.stdout).toMatch(new RegExp(`\\n  ${c} `));
     expect((await run(['--version'])).stdout.trim()).toBe(VERSION);
