@@ -11,6 +11,7 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { versio
 const common = { sourcemap: false, target: 'node20', clean: false, shims: true, define: { __CELERIAC_VERSION__: JSON.stringify(version) } } as const;
 
 export default defineConfig([
-  { ...common, entry: ['src/index.ts', 'src/cli.ts'], format: ['esm'], dts: { entry: 'src/index.ts' } },
+  // pool-child.js: the entry of -P threads / -P processes children (ESM, also for CommonJS users)
+  { ...common, entry: ['src/index.ts', 'src/cli.ts', 'src/pool-child.ts'], format: ['esm'], dts: { entry: 'src/index.ts' } },
   { ...common, entry: ['src/index.ts'], format: ['cjs'], dts: { entry: 'src/index.ts' } },
 ]);

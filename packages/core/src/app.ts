@@ -38,6 +38,8 @@ import type { WorkerOptions } from './worker/worker-options.js';
 import { composePublish } from './instrumentation/instrumentation.js';
 import { toError } from './errors/base-error.js';
 import { currentParent } from './worker/task-context.js';
+import { servePoolChild, type ChildPort } from './worker/pool/child-runtime.js';
+import { POOL_CHILD } from './worker/pool/pool-child-symbol.js';
 
 export interface CeleriacApp {
   readonly broker: Broker;
@@ -162,6 +164,8 @@ export function createApp(options: AppOptions = {}): CeleriacApp {
     },
   };
   if (opts.sendSentEvent) sentEvents = new SentEvents(app);
+  // how a pool child (-P threads / processes) that imported this app's module runs its tasks
+  Object.defineProperty(app, POOL_CHILD, { value: (port: ChildPort, kind: 'threads' | 'processes') => servePoolChild(app, port, kind) });
   return app;
 }
 

@@ -63,6 +63,11 @@ export interface ConsumeOptions {
   noAck?: boolean;
   /** Only this consumer may consume the queue. @defaultValue false */
   exclusive?: boolean;
+  /**
+   * Delivery acknowledgement timeout for this consumer, ms (RabbitMQ's `x-consumer-timeout`
+   * consumer argument, honoured from 3.12; older servers ignore it). @defaultValue the server's
+   */
+  consumerTimeoutMs?: number;
 }
 
 export type DeliveryHandler = (delivery: Delivery) => void;

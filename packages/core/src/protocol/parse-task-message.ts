@@ -42,7 +42,7 @@ const LAZY_REPRS: object = Object.freeze(Object.defineProperties({}, {
 
 type EagerFields = Omit<TaskRequest, 'argsrepr' | 'kwargsrepr'>;
 
-const withLazyReprs = (fields: EagerFields): TaskRequest => Object.setPrototypeOf(fields, LAZY_REPRS) as TaskRequest;
+export const withLazyReprs = (fields: EagerFields): TaskRequest => Object.setPrototypeOf(fields, LAZY_REPRS) as TaskRequest;
 
 export function parseTaskMessage(raw: RawTaskMessage): TaskRequest {
   const headers = isPlainObject(raw.headers) ? raw.headers : {};

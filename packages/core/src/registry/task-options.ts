@@ -26,12 +26,22 @@ export interface TaskOptions {
   retryBackoffMax?: number;
   /** Randomise backoff delays (full jitter). @defaultValue true */
   retryJitter?: boolean;
-  /** Hard time limit in seconds: the task is abandoned and recorded as failed. */
+  /**
+   * Hard time limit in seconds: FAILURE TimeLimitExceeded. With `-P threads` / `-P processes`
+   * the thread or process running the task is killed and replaced; in the `async` pool the
+   * task is abandoned (its AbortSignal fires, its late outcome is ignored).
+   */
   timeLimit?: number;
   /** Soft time limit in seconds: the task's `signal` aborts. */
   softTimeLimit?: number;
   /** Acknowledge after the task finished (at-least-once). Overrides the worker setting. */
   acksLate?: boolean;
+  /**
+   * When the pool thread or process running this task dies, put the message back on its queue
+   * instead of storing FAILURE WorkerLostError (Celery's `reject_on_worker_lost`; late ack
+   * only; bounded by the worker's `deliveryLimit`). Overrides the worker setting.
+   */
+  rejectOnWorkerLost?: boolean;
   /** Default priority (0-255, RabbitMQ needs `x-max-priority` on the queue). */
   priority?: number;
   /**

@@ -38,18 +38,34 @@ export interface RunEnv {
   replace(sig: unknown): Promise<never>;
   /** Collects the results of what the task sends (its `children`). */
   children: Applied[];
+  /**
+   * Time limits in seconds, as `taskTimeLimits()` resolves them. A null hard limit here means
+   * someone else keeps it (a pool child: the worker kills it).
+   */
+  limits: TimeLimits;
+}
+
+export interface TimeLimits {
+  hard: number | null;
+  soft: number | null;
+}
+
+/** The limits a request runs with: the message's `timelimit`, else the task's options, else the worker's defaults. */
+export function taskTimeLimits(req: TaskRequest, opts: RegisteredTask['options'], defaults: TimeLimits): TimeLimits {
+  return {
+    hard: req.timelimit[0] ?? opts.timeLimit ?? defaults.hard,
+    soft: req.timelimit[1] ?? opts.softTimeLimit ?? defaults.soft,
+  };
 }
 
 export async function runTask(task: RegisteredTask, req: TaskRequest, env: RunEnv): Promise<Outcome> {
   const started = performance.now();
-  const opts = task.options;
-  const hard = req.timelimit[0] ?? opts.timeLimit ?? null;
-  const soft = req.timelimit[1] ?? opts.softTimeLimit ?? null;
+  const { hard, soft } = env.limits;
   const ctx = makeContext(task, req, env);
   let hardTimer: NodeJS.Timeout | undefined;
   let softTimer: NodeJS.Timeout | undefined;
   try {
-    const args = bindArguments(opts.params, req.args, req.kwargs);
+    const args = bindArguments(task.options.params, req.args, req.kwargs);
     if (soft !== null) {
       softTimer = setTimeout(() => env.abort.abort(Object.assign(new Error(`soft time limit (${soft}s) exceeded`), { name: 'SoftTimeLimitExceeded', excType: 'SoftTimeLimitExceeded', excModule: 'billiard.exceptions', args: [] })), soft * 1000);
     }
@@ -102,7 +118,7 @@ function classify(task: RegisteredTask, req: TaskRequest, thrown: unknown, runti
 }
 
 /** Python reports a hard limit as billiard's TimeLimitExceeded with the limit as its argument. */
-function timeLimitError(err: TimeLimitExceededError): Error {
+export function timeLimitError(err: TimeLimitExceededError): Error {
   return Object.assign(err, { excType: 'TimeLimitExceeded', excModule: 'billiard.exceptions', args: [err.seconds] });
 }
 

@@ -1,32 +1,54 @@
 /**
- * SIGTERM / SIGINT for a worker run from the command line, as Celery does: the first signal is
- * a warm shutdown (finish running tasks, then exit 0), the second a cold one (unfinished tasks
- * go back to the queue at once, exit 1).
+ * Signals for a worker run from the command line, as Celery 5.5 handles them:
+ *
+ * | signal | running | warm shutdown | soft / cold shutdown |
+ * |---|---|---|---|
+ * | SIGTERM | warm | ignored | ignored |
+ * | SIGINT (Ctrl-C) | warm | cold (soft first) | hard |
+ * | SIGQUIT | cold (soft first) | cold (soft first) | hard |
+ *
+ * With `REMAP_SIGTERM=SIGQUIT` in the environment, SIGTERM acts as SIGQUIT (Kubernetes sends
+ * SIGTERM, then SIGKILL after the grace period). Warm exits 0, cold and hard exit 1.
  */
 import type { Logger } from '../util/logger.js';
 
 export interface ShutdownActions {
-  warm(): Promise<void>;
-  cold(): Promise<void>;
+  shutdown(stage: 'warm' | 'cold'): Promise<void>;
+  /** Kills what runs (pool children) before the process exits at once. */
+  hard(): void;
 }
 
 /** Installs the handlers; returns the function that removes them. `what` says what the warm shutdown does. */
-export function installShutdownSignals(logger: Logger, actions: ShutdownActions, what = 'finishing running tasks'): () => void {
-  let count = 0;
-  const handler = (sig: NodeJS.Signals) => {
-    count++;
-    if (count === 1) {
-      logger.warn(`${sig} received: warm shutdown (${what}; send again to stop at once)`);
-      void actions.warm().then(() => process.exit(0));
-    } else {
-      logger.warn(`${sig} received again: cold shutdown, unfinished tasks go back to the queue`);
-      void actions.cold().finally(() => process.exit(1));
-    }
+export function installShutdownSignals(logger: Logger, actions: ShutdownActions, what = 'running tasks finish', env: NodeJS.ProcessEnv = process.env): () => void {
+  let stage: 'running' | 'warm' | 'cold' = 'running';
+  const remapTerm = env.REMAP_SIGTERM === 'SIGQUIT';
+  const warm = (sig: string) => {
+    stage = 'warm';
+    logger.warn(`${sig} received: warm shutdown, ${what} (Ctrl-C again or SIGQUIT for a cold shutdown)`);
+    void actions.shutdown('warm').then(() => process.exit(0), () => process.exit(1));
   };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
+  const cold = (sig: string) => {
+    stage = 'cold';
+    logger.warn(`${sig} received: cold shutdown, running tasks are stopped and go back to the queue (Ctrl-C again to exit at once)`);
+    void actions.shutdown('cold').finally(() => process.exit(1));
+  };
+  const hard = (sig: string) => {
+    logger.warn(`${sig} received: hard shutdown, exiting now`);
+    actions.hard();
+    process.exit(1);
+  };
+  const onQuit = (sig: string) => (stage === 'cold' ? hard(sig) : cold(sig));
+  const handlers: Record<'SIGTERM' | 'SIGINT' | 'SIGQUIT', () => void> = {
+    SIGTERM: () => {
+      if (remapTerm) onQuit('SIGTERM (as SIGQUIT)');
+      else if (stage === 'running') warm('SIGTERM');
+      else logger.warn('SIGTERM received: already shutting down');
+    },
+    SIGINT: () => (stage === 'running' ? warm('SIGINT') : stage === 'warm' ? cold('SIGINT') : hard('SIGINT')),
+    SIGQUIT: () => onQuit('SIGQUIT'),
+  };
+  for (const [sig, fn] of Object.entries(handlers)) process.on(sig, fn);
   return () => {
-    process.off('SIGTERM', handler);
-    process.off('SIGINT', handler);
+    for (const [sig, fn] of Object.entries(handlers)) process.off(sig, fn);
   };
 }

@@ -4,7 +4,7 @@
  * exported by `@celeriac/express` as `celeriac_worker_messages_total{reason=...}`.
  */
 export const COUNTER_REASONS = [
-  'requeued', 'redelivered', 'dead_lettered', 'delivery_limit', 'decode_failed', 'record_failed',
+  'requeued', 'redelivered', 'dead_lettered', 'delivery_limit', 'decode_failed', 'record_failed', 'worker_lost', 'running_copy',
 ] as const;
 export type CounterReason = (typeof COUNTER_REASONS)[number];
 
@@ -15,6 +15,9 @@ export type CounterReason = (typeof COUNTER_REASONS)[number];
  * - `delivery_limit`: reached the delivery limit (also counted in `dead_lettered`).
  * - `decode_failed`: the body or headers could not be decoded or parsed (also counted in `dead_lettered`).
  * - `record_failed`: the outcome could not be recorded as it was, so FAILURE was stored instead (an unencodable result, a malformed embed).
+ * - `worker_lost`: the pool thread or process running the task died (FAILURE WorkerLostError, or requeued with `rejectOnWorkerLost`).
+ * - `running_copy`: the broker delivered again a message whose task was still running here (its first delivery outlived
+ *   the consumer timeout or the channel); the copy was held, not run, and settled when the task ended.
  */
 export type WorkerCounterValues = Record<CounterReason, number>;
 

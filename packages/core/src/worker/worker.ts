@@ -10,10 +10,8 @@ import type { Delivery, Subscription } from '../broker/broker.js';
 import type { CeleriacApp } from '../app.js';
 import { toError } from '../errors/base-error.js';
 import { logText } from '../util/log-text.js';
-import { Reject } from '../errors/task-control.js';
 import { NotRegisteredError } from '../errors/task-errors.js';
 import { LogLimiter } from '../util/log-limiter.js';
-import type { Applied } from '../canvas/apply-signature.js';
 import { buildResultMeta } from '../protocol/result-meta.js';
 import { TaskState } from '../protocol/states.js';
 import type { TaskRequest } from '../protocol/task-message.js';
@@ -21,24 +19,28 @@ import type { RegisteredTask } from '../registry/task.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { countFrom, DELIVERY_COUNT_HEADER, failedDeliveries } from './delivery-count.js';
 import { EtaScheduler } from './eta-scheduler.js';
-import { finishFailure, finishRetry, finishSuccess, requestMeta, type FinishContext } from './finish-task.js';
+import { finishFailure, type FinishContext } from './finish-task.js';
 import { parseDelivery } from './parse-delivery.js';
 import { PrefetchWindow } from './prefetch-window.js';
-import { replaceTask } from './replace.js';
 import { WorkerCanvas } from './worker-canvas.js';
 import { RevokedSet } from './revoked-set.js';
 import { storeRevoked } from './store-revoked.js';
-import { runTask } from './run-task.js';
 import { headerInfo, Settlement } from './settlement.js';
 import { WorkerCounters } from './worker-counters.js';
 import type { WorkerEvents } from './worker-events.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
 import { WorkerServices } from './worker-services.js';
 import { parseRateLimit, TokenBucket, type RateLimit } from './rate-limit.js';
-import { composeRun, type TaskRunInfo, type TaskRunOutcome, type Wrapped } from '../instrumentation/instrumentation.js';
-import { runInfo, toRunOutcome } from './run-outcome.js';
+import { composeRun, type TaskRunOutcome } from '../instrumentation/instrumentation.js';
 import { TaskLog } from './task-log.js';
 import { installShutdownSignals } from './shutdown-signals.js';
+import { ShutdownStages } from './shutdown-stages.js';
+import { TaskRunner } from './task-runner.js';
+import { createPool } from './pool/create-pool.js';
+import type { PoolStats, TaskPool } from './pool/task-pool.js';
+import { AsyncPool } from './pool/async-pool.js';
+import { LoopMonitor, type LoopLag } from './loop-monitor.js';
+import { Autoscaler } from './autoscaler.js';
 
 /** A request the worker holds: parsed message, its delivery, and run-time state. */
 export interface HeldRequest {
@@ -86,12 +88,20 @@ export class Worker {
   /** Requests aborted by revoke(terminate). Checked instead of `abort.signal`, which Node creates (costly) on first read. */
   readonly #terminated = new WeakSet<HeldRequest>();
   #removeSignals: (() => void) | null = null;
+  #shutdown: ShutdownStages | null = null;
+  /** Requests waiting for a running task with the same id to end. */
+  readonly #sameId = new Map<string, HeldRequest[]>();
   #lastDeliveryAt: number | null = null;
   readonly #buckets = new Map<string, TokenBucket>();
   readonly #rateOverrides = new Map<string, number | null>();
   #rateTimer: NodeJS.Timeout | null = null;
-  readonly #wrapRun: Wrapped<TaskRunInfo, TaskRunOutcome> | null;
   readonly #log: TaskLog;
+  readonly #runner: TaskRunner;
+  /** Where task functions run (`-P`). */
+  readonly pool: TaskPool;
+  readonly #loop: LoopMonitor;
+  /** The autoscaler, with `--autoscale max,min`; null otherwise. */
+  readonly autoscaler: Autoscaler | null;
 
   constructor(app: CeleriacApp, options: WorkerOptions = {}) {
     this.app = app;
@@ -109,8 +119,24 @@ export class Worker {
       events: this.events, options: this.options, stopping: this.#stopping.signal, parse: (d) => parseDelivery(app.codecs, d),
     });
     this.events.on('error', (err) => this.#limiter.log('error', 'worker-error', `worker: ${logText(err.message, 500)}`));
-    this.#wrapRun = composeRun(app.options.instrumentation ?? [], (err, name) => app.logger.error(`instrumentation ${name}: ${toError(err).message}`));
     this.#log = new TaskLog(app.logger);
+    this.pool = createPool(this.options, () => [...app.tasks.keys()], app.logger);
+    this.#runner = new TaskRunner({
+      app, hostname: () => this.hostname, options: this.options, events: this.events, settlement: this.#settlement, finish: this.#finish, canvas: this.#canvas,
+      log: this.#log, counters: this.counters, pool: () => this.pool, terminated: this.#terminated,
+      wrapRun: composeRun(app.options.instrumentation ?? [], (err, name) => app.logger.error(`instrumentation ${name}: ${toError(err).message}`)),
+    });
+    this.#loop = new LoopMonitor({ thresholdMs: this.options.blockedLoopThresholdMs, onBlocked: (ms) => this.#reportBlocked(ms) });
+    const scale = this.options.autoscale;
+    this.autoscaler = scale ? new Autoscaler({
+      demand: () => this.active.size + this.reserved.length,
+      size: () => this.pool.size,
+      resize: (n, why) => {
+        app.logger.info(`autoscale: ${why} (pool ${this.pool.size} -> ${n})`);
+        this.#resize(n);
+      },
+      maxChanged: (max) => this.#setPrefetch(max * this.options.prefetchMultiplier),
+    }, scale[0], Math.max(1, scale[1])) : null;
   }
 
   get state(): WorkerState {
@@ -132,17 +158,29 @@ export class Worker {
   async start(): Promise<void> {
     if (this.#state !== 'idle') throw new Error(`worker cannot start from state ${this.#state}`);
     this.#state = 'starting';
+    // children first: a tasks module that cannot be loaded stops the start before any message is taken
+    try {
+      await this.pool.start();
+    } catch (err) {
+      await this.pool.close(true);
+      this.#state = 'stopped';
+      throw err;
+    }
+    this.#loop.start();
     await this.app.broker.connect();
     for (const q of this.options.queues) await this.app.topology.ensureTaskQueue(q);
     // services exist before the first delivery (an ETA task may need to be parked at once)
     this.#services = new WorkerServices(this);
-    this.#subscription = await this.app.broker.consume(this.options.queues, (d) => this.#onDelivery(d), { prefetch: this.options.prefetch });
+    this.#subscription = await this.app.broker.consume(this.options.queues, (d) => this.#onDelivery(d), {
+      prefetch: this.options.prefetch, ...(this.options.consumerTimeout !== null ? { consumerTimeoutMs: this.options.consumerTimeout } : {}),
+    });
     await this.#services.start();
+    this.autoscaler?.start();
     this.#state = 'running';
     if (this.options.handleSignals) {
       this.#removeSignals = installShutdownSignals(this.app.logger, {
-        warm: () => this.stop().then(() => this.app.close()),
-        cold: async () => void (await this.#subscription?.close()),
+        shutdown: (stage) => this.shutdown(stage).then(() => this.app.close()),
+        hard: () => void this.pool.close(true),
       });
     }
     this.events.emit('worker-online');
@@ -152,7 +190,10 @@ export class Worker {
    * For health endpoints: is the broker connected, is this worker consuming, when did the last
    * delivery arrive, how much is running and waiting.
    */
-  liveness(): { state: WorkerState; connected: boolean; consuming: boolean; lastDeliveryAt: number | null; active: number; reserved: number; scheduled: number; bufferedBytes: number } {
+  liveness(): {
+    state: WorkerState; connected: boolean; consuming: boolean; lastDeliveryAt: number | null; active: number; reserved: number; scheduled: number; bufferedBytes: number;
+    eventLoop: LoopLag; pool: PoolStats;
+  } {
     const broker = this.app.broker as { liveness?: () => { connected: boolean; consumers: number; lastDeliveryAt: number | null } };
     const b = broker.liveness?.() ?? { connected: this.app.broker.state === 'ready', consumers: this.#subscription ? 1 : 0, lastDeliveryAt: this.#lastDeliveryAt };
     return {
@@ -164,7 +205,24 @@ export class Worker {
       reserved: this.reserved.length,
       scheduled: this.scheduled.size,
       bufferedBytes: this.bufferedBytes,
+      eventLoop: this.#loop.lag(),
+      pool: this.pool.stats(),
     };
+  }
+
+  /** Event-loop lag of the worker's process over the last 10 to 20 seconds, and its blocks since start. */
+  eventLoopLag(): LoopLag {
+    return this.#loop.lag();
+  }
+
+  #reportBlocked(ms: number): void {
+    const running = this.pool instanceof AsyncPool ? this.pool.running() : [];
+    // a task that started during the block is the one that blocked
+    const since = Date.now() - ms;
+    const culprits = running.filter((r) => r.started >= since - 150);
+    const named = (culprits.length > 0 ? culprits : running).map((r) => `${logText(r.name)}[${logText(r.id)}]`).join(', ');
+    const what = named ? `while running ${named}` : 'with no task running on it';
+    this.app.logger.warn(`event loop blocked for ${(ms / 1000).toFixed(1)} s ${what}: no heartbeats, acks or remote control meanwhile (run CPU-bound tasks with -P threads or -P processes)`);
   }
 
   /** Bytes of message bodies waiting in the reserved and ETA buffers (bounded by `maxBufferedBytes`). */
@@ -189,7 +247,7 @@ export class Worker {
    * Marks ids revoked and stores REVOKED for them at once (as Celery 5.6.2); with `terminate`,
    * running ones are aborted too.
    */
-  revoke(ids: readonly string[], terminate = false): string[] {
+  revoke(ids: readonly string[], terminate = false, signal: NodeJS.Signals = 'SIGTERM'): string[] {
     const terminated: string[] = [];
     for (const id of ids) {
       this.revoked.add(id);
@@ -197,6 +255,8 @@ export class Worker {
       if (terminate && running) {
         this.#terminated.add(running);
         running.abort.abort(Object.assign(new Error('terminated'), { name: 'TaskRevokedError' }));
+        // threads and processes: the child running it is killed (async: the AbortSignal is all there is)
+        this.pool.terminate(id, signal);
         terminated.push(id);
       }
     }
@@ -209,26 +269,50 @@ export class Worker {
 
   /**
    * Warm shutdown: stop consuming, put back what did not start, wait for running tasks up
-   * to `shutdownTimeout` (then abort them; unacknowledged ones return to the queue).
+   * to `shutdownTimeout`, then stop the rest as a cold shutdown does.
    */
-  async stop(options: { timeout?: number } = {}): Promise<void> {
-    if (this.#state === 'stopped' || this.#state === 'stopping') return;
+  stop(options: { timeout?: number } = {}): Promise<void> {
+    return this.shutdown('warm', options);
+  }
+
+  /**
+   * Shuts the worker down at a stage of Celery 5.5's (see the README's table): `warm` lets
+   * running tasks finish (within `shutdownTimeout`); `cold` stops them, after a soft stage of
+   * `softShutdownTimeout` seconds when one is set, and their messages go back to the queue.
+   * Called while a shutdown runs, a later stage takes over at once.
+   */
+  shutdown(stage: 'warm' | 'cold', options: { timeout?: number } = {}): Promise<void> {
+    if (this.#shutdown) {
+      this.#shutdown.escalate(stage);
+      return this.#shutdown.done;
+    }
+    if (this.#state === 'stopped') return Promise.resolve();
+    this.#shutdown = new ShutdownStages(stage, { logger: this.app.logger, softSeconds: this.options.softShutdownTimeout, softOnIdle: this.options.softShutdownOnIdle });
+    this.#shutdown.done = this.#runShutdown(this.#shutdown, options.timeout ?? this.options.shutdownTimeout);
+    return this.#shutdown.done;
+  }
+
+  async #runShutdown(stages: ShutdownStages, warmTimeoutMs: number): Promise<void> {
     this.#state = 'stopping';
     this.#stopping.abort(); // a message waiting to go back on its queue goes now
+    this.autoscaler?.stop();
     await this.#subscription?.cancel().catch((err: unknown) => this.events.emit('error', toError(err)));
     // what never started goes back uncounted: a graceful restart is not a failed delivery
-    const unstarted = [...this.scheduled.drain(), ...this.reserved.splice(0)];
+    const unstarted = [...this.scheduled.drain(), ...this.reserved.splice(0), ...[...this.#sameId.values()].flat()];
+    this.#sameId.clear();
     this.#reservedBytes = 0;
     await Promise.all(unstarted.map((h) => this.#settlement.putBack(h.delivery, h.failedDeliveries)));
     if (this.#rateTimer) clearTimeout(this.#rateTimer);
+    const idle = () => (this.active.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.#idle = resolve)));
+    await stages.run({ running: () => this.active.size, idle, warmTimeoutMs });
     if (this.active.size > 0) {
-      const idle = new Promise<void>((resolve) => (this.#idle = resolve));
-      const timeout = options.timeout ?? this.options.shutdownTimeout;
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([idle, new Promise<void>((r) => (timer = setTimeout(r, timeout)))]);
-      clearTimeout(timer);
-      for (const h of this.active.values()) h.abort.abort(new Error('worker shutdown deadline reached'));
+      this.app.logger.warn(`cold shutdown: stopping ${this.active.size} running task(s); their messages go back to the queue`);
+      for (const h of this.active.values()) h.abort.abort(new Error('worker shutdown: cold'));
+      // closing the channel returns every unacknowledged message to its queue
+      await this.#subscription?.close().catch(() => undefined);
     }
+    await this.pool.close(this.active.size > 0);
+    this.#loop.stop();
     this.events.emit('worker-offline');
     this.#limiter.flush();
     await this.#services?.stop();
@@ -248,6 +332,16 @@ export class Worker {
     const failed = failedDeliveries(headers, delivery.redelivered);
     if (this.#state === 'stopping' || this.#state === 'stopped') {
       void this.#settlement.putBack(delivery, failed);
+      return;
+    }
+    const running = typeof headers.id === 'string' ? this.active.get(headers.id) : undefined;
+    if (running && running.delivery.settled && !running.acknowledged) {
+      // RabbitMQ took the first delivery back (its consumer timeout closed the channel) while the
+      // task still runs here: this is the same message. It is not run again, nor counted; it is
+      // settled when the task ends (see the README, "Long tasks and the consumer timeout")
+      running.delivery = delivery;
+      this.counters.increment('running_copy');
+      this.#limiter.log('warn', 'running-copy', `task ${logText(running.req.name)}[${logText(running.req.id)}] is still running here and its message came back from the broker (consumer timeout?): not run twice; it is settled when the task ends`);
       return;
     }
     if (failed >= this.options.deliveryLimit) {
@@ -317,16 +411,30 @@ export class Worker {
   }
 
   /**
-   * Changes how many tasks run at once (remote control `pool_grow` / `pool_shrink`); the
-   * prefetch window follows, keeping the prefetch multiplier. At least 1.
+   * Changes how many tasks run at once (remote control `pool_grow` / `pool_shrink`): the pool
+   * grows or shrinks (busy threads or processes leave when their task ends) and the prefetch
+   * window follows, keeping the prefetch multiplier. At least 1.
    */
   setConcurrency(concurrency: number): void {
+    this.#resize(concurrency);
+    this.#setPrefetch(this.options.concurrency * this.options.prefetchMultiplier);
+  }
+
+  #resize(concurrency: number): void {
     const next = Math.max(1, Math.floor(concurrency));
-    const multiplier = this.options.concurrency > 0 ? this.options.prefetch / this.options.concurrency : 0;
     this.options.concurrency = next;
-    this.options.prefetch = next * multiplier;
-    this.#syncPrefetch();
+    this.pool.resize(next);
     this.#pump();
+  }
+
+  #setPrefetch(prefetch: number): void {
+    this.options.prefetch = prefetch;
+    this.#syncPrefetch();
+  }
+
+  #requeueFront(h: HeldRequest): void {
+    this.reserved.unshift(h);
+    this.#reservedBytes += h.bytes;
   }
 
   #unreserve(h: HeldRequest): HeldRequest {
@@ -377,92 +485,25 @@ export class Worker {
         ? this.#unreserve(this.reserved.shift()!) // the common case: no rate limits anywhere
         : this.#nextRunnable();
       if (!h) return;
+      // its channel is gone (a consumer timeout, a lost connection): RabbitMQ has put it back already
+      if (h.delivery.settled && !h.acknowledged) continue;
+      if (this.active.has(h.req.id)) {
+        // the same task id runs here now (a retry sent with countdown 0, a duplicate): never two at once
+        this.#sameId.set(h.req.id, [...(this.#sameId.get(h.req.id) ?? []), h]);
+        continue;
+      }
       if (this.#skipIfRevokedOrExpired(h)) continue;
       this.active.set(h.req.id, h);
-      void this.#execute(h).finally(() => {
+      void this.#runner.execute(h).finally(() => {
         this.active.delete(h.req.id);
+        const next = this.#sameId.get(h.req.id);
+        this.#sameId.delete(h.req.id);
+        if (next) for (const n of next.reverse()) this.#requeueFront(n);
         this.processed++;
         this.totals.set(h.req.name, (this.totals.get(h.req.name) ?? 0) + 1);
         if (this.active.size === 0 && this.#idle) this.#idle();
         this.#pump();
       });
-    }
-  }
-
-  // ---- running --------------------------------------------------------------------------
-
-  async #execute(h: HeldRequest): Promise<void> {
-    if (this.#wrapRun === null) return this.#run(h);
-    await this.#wrapRun(runInfo(h, this.hostname), async () => {
-      await this.#run(h);
-      return h.outcome ?? { status: 'requeued', runtime: 0, error: new Error('the task ended without an outcome') };
-    });
-  }
-
-  async #run(h: HeldRequest): Promise<void> {
-    const { req, delivery, task } = h;
-    const acksLate = task.options.acksLate ?? this.options.acksLate;
-    if (!acksLate) this.#settlement.ack(h);
-    h.startedAt = Date.now();
-    this.events.emit('task-started', req);
-    const target = { replyTo: req.replyTo, correlationId: req.correlationId };
-    try {
-      if (task.options.trackStarted) {
-        await this.app.backend.store(requestMeta(this.#finish, req, { status: TaskState.STARTED, result: { pid: process.pid, hostname: this.hostname } }), target);
-      }
-      const children: Applied[] = [];
-      const outcome = await runTask(task, req, {
-        hostname: this.hostname,
-        abort: h.abort,
-        children,
-        replace: (sig) => replaceTask(this.#finish.canvas, req, sig),
-        // a counted copy stands for a redelivered message: task code still sees `redelivered`
-        deliveryInfo: { exchange: delivery.exchange, routingKey: delivery.routingKey, queue: delivery.queue, redelivered: delivery.redelivered || h.failedDeliveries > 0, priority: req.priority },
-        updateState: (state, meta) => this.app.backend.store(requestMeta(this.#finish, req, { status: state, result: meta }), target),
-      });
-      h.outcome = toRunOutcome(outcome, this.#terminated.has(h));
-      if (this.#terminated.has(h) && outcome.kind !== 'success') {
-        this.events.emit('task-revoked', req, { expired: false, terminated: true, signum: 15 });
-        const err = Object.assign(new Error('terminated'), { excType: 'TaskRevokedError', excModule: 'celery.exceptions' });
-        await this.#settlement.record(h, () => finishFailure(this.#finish, req, err, TaskState.REVOKED));
-        return;
-      }
-      switch (outcome.kind) {
-        case 'success': {
-          const store = !(req.ignoreResult || task.options.ignoreResult);
-          const how = await this.#settlement.record(h, () => finishSuccess(this.#finish, req, outcome.value, store, children));
-          if (how !== 'recorded') return;
-          this.events.emit('task-succeeded', req, outcome.value, outcome.runtime);
-          this.#log.succeeded(req, outcome.value, outcome.runtime);
-          return;
-        }
-        case 'retry':
-          this.#log.retry(req, outcome.retry);
-          if (await this.#settlement.record(h, () => finishRetry(this.#finish, req, outcome.retry, delivery.queue)) === 'recorded') {
-            this.events.emit('task-retried', req, outcome.retry.exc ?? outcome.retry);
-          }
-          return;
-        case 'ignore':
-          this.#settlement.ack(h);
-          return;
-        case 'reject':
-          this.events.emit('task-rejected', req, outcome.requeue);
-          // a requeue comes back redelivered, so it counts against the delivery limit
-          if (outcome.requeue) this.#settlement.settleOnce(h, () => delivery.reject(true));
-          else {
-            this.#canvas.refused({ req, id: req.id, replyTo: req.replyTo, correlationId: req.correlationId }, new Reject(outcome.reason), delivery.queue);
-            await this.#settlement.deadLetter(delivery, `Reject: ${outcome.reason}`, { taskId: req.id, taskName: req.name }, h);
-          }
-          return;
-        case 'failure':
-          this.#log.failed(req, outcome.error);
-          this.events.emit('task-failed', req, outcome.error, { id: req.id, name: req.name, traceback: outcome.error.stack ?? null });
-          await this.#settlement.record(h, () => finishFailure(this.#finish, req, outcome.error), outcome.error);
-          return;
-      }
-    } catch (err) {
-      // storing STARTED or a custom state failed before there was an outcome
-      await this.#settlement.recordError(h, toError(err));
     }
   }
 

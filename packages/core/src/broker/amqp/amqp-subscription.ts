@@ -125,7 +125,10 @@ export class AmqpSubscription implements Subscription {
         return;
       }
       this.#deliver(channel, queue, msg);
-    }, { noAck: this.options.noAck === true, exclusive: this.options.exclusive === true });
+    }, {
+      noAck: this.options.noAck === true, exclusive: this.options.exclusive === true,
+      ...(this.options.consumerTimeoutMs !== undefined ? { arguments: { 'x-consumer-timeout': Math.round(this.options.consumerTimeoutMs) } } : {}),
+    });
     this.#tags.set(queue, ok.consumerTag);
   }
 
