@@ -30,7 +30,9 @@ function moduleUrl(spec: string): string {
 async function load(port: ChildPort, init: ChildInit): Promise<void> {
   try {
     const mod = (await import(moduleUrl(init.module))) as Record<string, unknown>;
-    const app = (mod[init.exportName] ?? (mod.default as Record<string, unknown> | undefined)?.[init.exportName]) as Record<symbol, unknown> | undefined;
+    const def = mod.default as Record<string | symbol, unknown> | undefined;
+    // as the CLI's -A: the named export, or that name on the default export, or the default export itself
+    const app = (mod[init.exportName] ?? def?.[init.exportName] ?? (init.exportName === 'app' && def?.[POOL_CHILD] ? def : undefined)) as Record<symbol, unknown> | undefined;
     const serve = app?.[POOL_CHILD];
     if (typeof serve !== 'function') throw new Error(`${init.module} has no export "${init.exportName}" made by createApp() of @celeriac/core`);
     (serve as (port: ChildPort, kind: ChildInit['kind']) => void)(port, init.kind);

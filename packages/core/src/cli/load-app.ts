@@ -35,7 +35,7 @@ export function splitAppSpec(spec: string): { module: string; exportName: string
   return m && !/^[A-Za-z]$/.test(m[1]!) ? { module: m[1]!, exportName: m[2]! } : { module: spec, exportName: undefined };
 }
 
-function resolveModule(spec: string): string {
+export function resolveModule(spec: string): string {
   const base = resolve(process.cwd(), spec);
   for (const suffix of CANDIDATES) {
     const path = base + suffix;

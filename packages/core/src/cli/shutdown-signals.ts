@@ -1,38 +1,52 @@
 /**
- * SIGTERM / SIGINT for the long-running commands (worker, beat, events), on the worker's own
- * signal handling: the first signal logs why the process stops and runs `warm`, then exits 0;
- * a second one exits 1 at once (unacknowledged tasks go back to their queue when the connection
- * closes). `shutdown(reason)` runs the same warm shutdown without a signal (a remote `shutdown`).
+ * SIGTERM / SIGINT / SIGQUIT for the long-running commands (worker, beat, events), on the
+ * worker's own signal handling (Celery 5.5's stages, see `worker/shutdown-signals.ts`): the
+ * first stage runs `stop('warm')` (or `stop('cold')` for SIGQUIT, or SIGTERM with
+ * `REMAP_SIGTERM=SIGQUIT`), a later signal `stop('cold')` while it runs, and the last exits at
+ * once. `shutdown(reason)` runs the warm stage without a signal (a remote `shutdown`).
  */
 import type { Logger } from '../util/logger.js';
 import { installShutdownSignals } from '../worker/shutdown-signals.js';
 
 export interface ShutdownHandle {
-  /** Resolves once the warm shutdown finished (whatever started it). */
+  /** Resolves once the shutdown finished (whatever started it). */
   readonly done: Promise<void>;
   shutdown(reason: string): Promise<void>;
 }
 
-export function onShutdownSignals(logger: Logger, what: string, warm: () => Promise<void>): ShutdownHandle {
+/**
+ * `stop(stage)` runs once, with the first stage asked for; `escalate` is called when a cold
+ * stage is asked for while it runs (the worker stops its running tasks), `hard` before the
+ * process exits at once.
+ */
+export function onShutdownSignals(
+  logger: Logger, what: string, stop: (stage: 'warm' | 'cold') => Promise<void>, more: { escalate?(): void; hard?(): void } = {},
+): ShutdownHandle {
   let running: Promise<void> | null = null;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
-  const run = () => (running ??= warm().finally(() => {
-    remove();
-    resolveDone();
-  }));
+  const run = (stage: 'warm' | 'cold') => {
+    if (running) {
+      if (stage === 'cold') more.escalate?.();
+      return running;
+    }
+    return (running = stop(stage).finally(() => {
+      remove();
+      resolveDone();
+    }));
+  };
   const remove = installShutdownSignals(logger, {
-    warm: () => run().catch((err: unknown) => {
+    shutdown: (stage) => run(stage).catch((err: unknown) => {
       logger.error(`shutdown failed: ${(err as Error).message}`);
       process.exit(1);
     }),
-    cold: async () => undefined, // exiting closes the connection: the broker requeues what was not acked
+    hard: () => more.hard?.(),
   }, what);
   return {
     done,
     shutdown(reason) {
       if (running === null) logger.warn(`${reason}: warm shutdown (${what})`);
-      return run();
+      return run('warm');
     },
   };
 }

@@ -10,7 +10,8 @@ import { mingle } from '../worker/mingle.js';
 import { banner } from './banner.js';
 import { CliError, EXIT } from './cli-error.js';
 import { embeddedBeat, type EmbeddedBeat } from './embedded-beat.js';
-import { connectOrExplain, loadApp, type AppFlags } from './load-app.js';
+import { connectOrExplain, loadApp, resolveModule, splitAppSpec, type AppFlags } from './load-app.js';
+import { parsePoolName } from '../worker/pool/task-pool.js';
 import { applyLogFlags, applyLogLevel, type LogFlags } from './log-flags.js';
 import { nodeFormat } from './node-format.js';
 import { acquirePidfile } from './pidfile.js';
@@ -63,6 +64,13 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   const beat: EmbeddedBeat | null = flags.beat ? embeddedBeat(module, flags.app) : null;
   const releasePidfile = flags.pidfile ? acquirePidfile(nodeFormat(flags.pidfile, nodename), (m) => app.logger.warn(m)) : () => undefined;
 
+  // -P threads / processes: each child imports the -A module (the same export) to find the tasks
+  if (options.pool !== undefined && parsePoolName(options.pool).kind !== 'async') {
+    if (!flags.app) throw new CliError(`-P ${options.pool} needs -A: each pool thread or process imports that module to find the tasks`, EXIT.USAGE);
+    const { module: spec, exportName } = splitAppSpec(flags.app);
+    options.tasksModule = resolveModule(spec);
+    options.appExport = exportName ?? 'app';
+  }
   await connectOrExplain(app);
   const worker = app.worker({ ...options, hostname: nodename, queues, handleSignals: false });
   if (flags.purge || flags.discard) {
@@ -71,13 +79,13 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   }
   process.stdout.write(banner(worker, flags.app));
 
-  const shutdown = onShutdownSignals(app.logger, 'finishing running tasks', async () => {
+  const shutdown = onShutdownSignals(app.logger, 'running tasks finish', async (stage) => {
     await beat?.stop();
-    await worker.stop();
+    await worker.shutdown(stage);
     while (worker.state !== 'stopped' && worker.state !== 'idle') await new Promise((r) => setTimeout(r, 50)); // a remote shutdown may still be draining
     await app.close();
     releasePidfile();
-  });
+  }, { escalate: () => void worker.shutdown('cold'), hard: () => void worker.pool.close(true) });
   const duplicate = () => new CliError(`DuplicateNodenameWarning: another worker already runs as ${worker.hostname}; ` +
     'give each worker a unique node name with -n, e.g. -n w2@%h', EXIT.USAGE);
   // as Celery: only where other workers can answer

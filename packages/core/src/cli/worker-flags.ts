@@ -4,6 +4,7 @@
  * options. Flags we deliberately do not support are rows of UNSUPPORTED_WORKER_FLAGS.
  */
 import { Option, type Command } from 'commander';
+import { parsePoolName } from '../worker/pool/task-pool.js';
 import type { WorkerOptions } from '../worker/worker-options.js';
 import { CliError, EXIT } from './cli-error.js';
 import { hostFormat } from './node-format.js';
@@ -51,16 +52,44 @@ export const WORKER_FLAGS: readonly WorkerFlag[] = [
   { flags: '--acks-early', help: 'ack when a task starts instead of when it finishes (Celery’s default)', apply: (_v, o) => (o.acksLate = false) },
   { flags: '--without-control', help: 'do not answer remote control (inspect, ping, revoke)', apply: (_v, o) => (o.control = false) },
   { flags: '--shutdown-timeout <seconds>', help: 'how long a warm shutdown waits for running tasks (default 30)', apply: (v, o) => (o.shutdownTimeout = seconds('--shutdown-timeout', v) * 1000) },
+  {
+    flags: '-P, --pool <pool>',
+    help: 'where tasks run: async (default, the event loop), threads, processes; Celery’s solo (async, -c 1) and prefork (processes) too',
+    apply: (v, o) => (o.pool = poolName(v)),
+  },
+  // 0 means no limit, as in Celery
+  {
+    flags: '--max-memory-per-child <kib>',
+    help: 'replace a pool thread or process whose memory is over this many KiB after a task (RSS; a thread: its heap)',
+    apply: (v, o) => (o.maxMemoryPerChild = zeroIsNone(wholeNumber('--max-memory-per-child', v))),
+  },
+  { flags: '--soft-shutdown-timeout <seconds>', help: 'seconds running tasks get in a soft shutdown, before a cold one (default 0: none)', apply: (v, o) => (o.softShutdownTimeout = seconds('--soft-shutdown-timeout', v)) },
 ];
+
+/** Celery's 0 for "no limit". */
+function zeroIsNone(n: number): number | null {
+  return n === 0 ? null : n;
+}
+
+function poolName(text: string | true): NonNullable<WorkerOptions['pool']> {
+  try {
+    parsePoolName(String(text));
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.USAGE);
+  }
+  return String(text).trim().toLowerCase() as NonNullable<WorkerOptions['pool']>;
+}
+
+/** `--autoscale max,min` (a lone max means min 0, as in Celery). */
+function autoscale(text: string | true): [number, number] {
+  const [max, min = '0'] = String(text).split(',').map((x) => x.trim());
+  const range: [number, number] = [wholeNumber('--autoscale max', max ?? '', 1), wholeNumber('--autoscale min', min)];
+  if (range[1] > range[0]) throw new CliError(`--autoscale must be max,min with max >= min, got ${String(text)}`, EXIT.USAGE);
+  return range;
+}
 
 export const UNSUPPORTED_WORKER_FLAGS: readonly Unsupported[] = [
   { flags: '-D, --detach', help: 'not supported: use a process manager', alternative: 'run the worker under systemd, pm2, Docker or Kubernetes; it stays in the foreground' },
-  { flags: '-P, --pool <pool>', help: 'not supported: tasks run on the event loop', alternative: 'tasks run on the event loop; use -c for concurrency and more worker processes for CPU-bound work' },
-  { flags: '--autoscale <max,min>', help: 'not supported: fixed -c', alternative: 'set -c, or run more worker processes' },
-  { flags: '--max-tasks-per-child <n>', help: 'not supported: one process', alternative: 'let your process manager restart the worker (for example on a memory limit)' },
-  { flags: '--max-memory-per-child <kb>', help: 'not supported: one process', alternative: 'let your process manager restart the worker (for example on a memory limit)' },
-  { flags: '--time-limit <seconds>', help: 'not supported: set it per task', alternative: 'set timeLimit on the task: app.task(name, fn, { timeLimit: 30 })' },
-  { flags: '--soft-time-limit <seconds>', help: 'not supported: set it per task', alternative: 'set softTimeLimit on the task: app.task(name, fn, { softTimeLimit: 20 })' },
   { flags: '-S, --statedb <path>', help: 'not supported: revokes come from other workers', alternative: 'at start a worker takes the revoked ids of the other workers (mingle); there is no state file' },
   { flags: '--uid <uid>', help: 'not supported: start as that user', alternative: 'start the process as that user (systemd User=, docker --user)' },
   { flags: '--gid <gid>', help: 'not supported: start as that group', alternative: 'start the process with that group (systemd Group=, docker --user)' },

@@ -41,6 +41,38 @@ function count(v: unknown): number {
   return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 1;
 }
 
+/** `max` / `min` of autoscale: a whole number, or null when not given. */
+function optionalInt(v: unknown): number | null {
+  const n = typeof v === 'string' ? Number(v) : v;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : null;
+}
+
+/** `signal` of revoke: a name (`SIGKILL`, `KILL`) or number, SIGTERM when missing or unknown. */
+function signalName(v: unknown): NodeJS.Signals {
+  const names: Record<string, NodeJS.Signals> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 9: 'SIGKILL', 10: 'SIGUSR1', 12: 'SIGUSR2', 15: 'SIGTERM' };
+  if (typeof v === 'number') return names[v] ?? 'SIGTERM';
+  if (typeof v !== 'string') return 'SIGTERM';
+  const name = (v.toUpperCase().startsWith('SIG') ? v.toUpperCase() : `SIG${v.toUpperCase()}`) as NodeJS.Signals;
+  return Object.values(names).includes(name) ? name : 'SIGTERM';
+}
+
+/** Celery's pool block of `stats`, plus what the pool did (Flower shows the whole dict). */
+function poolStats(w: Worker) {
+  const p = w.pool.stats();
+  const o = w.options;
+  return {
+    'max-concurrency': p.size,
+    processes: p.processes,
+    'max-tasks-per-child': o.maxTasksPerChild ?? 'N/A',
+    'max-memory-per-child': o.maxMemoryPerChild ?? 'N/A',
+    'put-guarded-by-semaphore': false,
+    timeouts: [o.softTimeLimit ?? 0, o.timeLimit ?? 0],
+    implementation: `celeriac:${p.implementation}`,
+    ...(w.autoscaler ? { autoscaler: w.autoscaler.info() } : {}),
+    celeriac: { busy: p.busy, started: p.started, recycled: p.recycled, lost: p.lost, killed: p.killed, event_loop: w.eventLoopLag() },
+  };
+}
+
 export const CONTROL_COMMANDS: ReadonlyMap<string, ControlHandler> = new Map<string, ControlHandler>([
   ['ping', () => ({ ok: 'pong' })],
   ['active', (w) => [...w.active.values()].map((h) => requestInfo(w, h))],
@@ -53,7 +85,7 @@ export const CONTROL_COMMANDS: ReadonlyMap<string, ControlHandler> = new Map<str
     pid: process.pid,
     clock: String(w.services?.clock ?? 0),
     uptime: Math.round((Date.now() - w.startedAt) / 1000),
-    pool: { 'max-concurrency': w.options.concurrency, processes: [process.pid], implementation: 'celeriac:async' },
+    pool: poolStats(w),
     // connection counters ride along with the fields Celery reports (Flower shows the whole dict)
     broker: { transport: w.app.broker.kind, hostname: osHostname(), url: w.app.broker.displayUrl, ...w.app.broker.stats?.() },
     prefetch_count: w.options.prefetch,
@@ -80,7 +112,7 @@ export const CONTROL_COMMANDS: ReadonlyMap<string, ControlHandler> = new Map<str
   }],
   ['revoke', (w, a) => {
     const list = ids(a.task_id);
-    const terminated = w.revoke(list, a.terminate === true);
+    const terminated = w.revoke(list, a.terminate === true, signalName(a.signal));
     if (a.terminate === true) return { ok: `terminate: ${terminated.join(', ') || 'none'}` };
     return { ok: `tasks ${list.join(', ')} flagged as revoked` };
   }],
@@ -120,13 +152,21 @@ export const CONTROL_COMMANDS: ReadonlyMap<string, ControlHandler> = new Map<str
   ['conf', (w, a) => confTable(w, truthy(a.with_defaults))],
   ['dump_conf', (w, a) => confTable(w, truthy(a.with_defaults))],
   ['report', (w) => bugReport(w)],
+  // as Celery 5.5+: with autoscale on, the range is what changes (the autoscale command)
   ['pool_grow', (w, a) => {
+    if (w.autoscaler) return { error: 'pool_grow is not supported with autoscale. Adjust autoscale range instead.' };
     w.setConcurrency(w.options.concurrency + count(a.n));
     return { ok: 'pool will grow' };
   }],
   ['pool_shrink', (w, a) => {
+    if (w.autoscaler) return { error: 'pool_shrink is not supported with autoscale. Adjust autoscale range instead.' };
     w.setConcurrency(w.options.concurrency - count(a.n));
     return { ok: 'pool will shrink' };
+  }],
+  ['autoscale', (w, a) => {
+    if (!w.autoscaler) throw Object.assign(new Error('Autoscale not enabled'), { pyRepr: "ValueError('Autoscale not enabled')" });
+    const { max, min } = w.autoscaler.update(optionalInt(a.max), optionalInt(a.min));
+    return { ok: `autoscale now max=${max} min=${min}` };
   }],
   // mingle: Python's LimitedSet.update() refuses a revoke time that is not a float, and JSON
   // writes a whole number of seconds as an int, so those get a microsecond

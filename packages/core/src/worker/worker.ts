@@ -59,6 +59,12 @@ export interface HeldRequest {
   bytes: number;
 }
 
+/** How long the pool must not have grown before it shrinks: Celery's AUTOSCALE_KEEPALIVE (seconds, default 30). */
+function autoscaleKeepaliveMs(): number {
+  const s = Number(process.env.AUTOSCALE_KEEPALIVE ?? 30);
+  return (Number.isFinite(s) && s > 0 ? s : 30) * 1000;
+}
+
 export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 export class Worker {
@@ -136,7 +142,7 @@ export class Worker {
         this.#resize(n);
       },
       maxChanged: (max) => this.#setPrefetch(max * this.options.prefetchMultiplier),
-    }, scale[0], Math.max(1, scale[1])) : null;
+    }, scale[0], Math.max(1, scale[1]), autoscaleKeepaliveMs()) : null;
   }
 
   get state(): WorkerState {
