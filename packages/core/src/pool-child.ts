@@ -46,6 +46,7 @@ async function load(port: ChildPort, init: ChildInit): Promise<void> {
 const port = makePort();
 let started = false;
 port.onMessage((msg) => {
+  if (msg.type === 'exit' && !started) port.exit(0);
   if (msg.type !== 'init' || started) return;
   started = true;
   void load(port, msg.init);

@@ -155,7 +155,7 @@ export class ChildPool implements TaskPool {
     if (this.#respawnTimer) clearTimeout(this.#respawnTimer);
     const exits = [...this.#slots].map((s) => s.exited);
     for (const slot of this.#slots) {
-      if (force || slot.job) {
+      if (force || slot.job || slot.state === 'starting') {
         if (slot.job) slot.job.killed = { reason: 'shutdown' };
         slot.handle.kill('SIGKILL');
       } else this.#retire(slot, null);
