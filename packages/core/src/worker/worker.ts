@@ -222,11 +222,11 @@ export class Worker {
   }
 
   #reportBlocked(ms: number): void {
-    const running = this.pool instanceof AsyncPool ? this.pool.running() : [];
-    // a task that started during the block is the one that blocked
-    const since = Date.now() - ms;
-    const culprits = running.filter((r) => r.started >= since - 150);
-    const named = (culprits.length > 0 ? culprits : running).map((r) => `${logText(r.name)}[${logText(r.id)}]`).join(', ');
+    // the tasks on the loop during the block; one that started just before it is the one that blocked
+    const since = Date.now() - ms - 150;
+    const ran = this.pool instanceof AsyncPool ? this.pool.ranSince(since) : [];
+    const culprits = ran.filter((r) => r.started >= since - 150);
+    const named = (culprits.length > 0 ? culprits : ran).slice(0, 5).map((r) => `${logText(r.name)}[${logText(r.id)}]`).join(', ');
     const what = named ? `while running ${named}` : 'with no task running on it';
     this.app.logger.warn(`event loop blocked for ${(ms / 1000).toFixed(1)} s ${what}: no heartbeats, acks or remote control meanwhile (run CPU-bound tasks with -P threads or -P processes)`);
   }

@@ -10,17 +10,16 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Worker } from '../../src/index.js';
 import { REDIS_URL, until } from '../helpers/env.js';
 import { reasonOf, takeDeadLetters } from '../helpers/dead-letters.js';
 import { rabbitApp, type TestApp } from '../helpers/rabbit-app.js';
+import { POOL_TASKS } from '../helpers/pool.js';
 // @ts-expect-error a plain ES module fixture, without types
 import { defineTasks } from '../fixtures/pool/pool-tasks.mjs';
 
-export const POOL_TASKS = fileURLToPath(new URL('../fixtures/pool/pool-tasks.mjs', import.meta.url));
 
 for (const pool of ['threads', 'processes'] as const) {
   describe(`-P ${pool}`, () => {

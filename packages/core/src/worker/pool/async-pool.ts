@@ -19,8 +19,10 @@ import { currentParent } from '../task-context.js';
 import type { PoolOutcome, PoolStats, TaskPool } from './task-pool.js';
 
 interface Running {
+  id: string;
   name: string;
   started: number;
+  ended: number | null;
   /** Ends the run early with this failure. */
   fail(error: Error): void;
 }
@@ -28,6 +30,8 @@ interface Running {
 export class AsyncPool implements TaskPool {
   readonly kind = 'async' as const;
   readonly #running = new Map<string, Running>();
+  /** The last tasks that ended, for the blocked-loop report (a block is seen only after it ended). */
+  readonly #ended: Running[] = [];
   #size: number;
   #listening = false;
   readonly #onUncaught = (err: unknown) => this.#uncaught(toError(err), 'uncaught exception');
@@ -41,9 +45,9 @@ export class AsyncPool implements TaskPool {
     return this.#size;
   }
 
-  /** Names and start times of the running tasks (for the blocked-loop report). */
-  running(): { id: string; name: string; started: number }[] {
-    return [...this.#running].map(([id, r]) => ({ id, name: r.name, started: r.started }));
+  /** Tasks that ran at some time since `since` (ms since epoch), for the blocked-loop report. */
+  ranSince(since: number): { id: string; name: string; started: number }[] {
+    return [...this.#running.values(), ...this.#ended].filter((r) => r.ended === null || r.ended >= since);
   }
 
   start(): Promise<void> {
@@ -64,11 +68,15 @@ export class AsyncPool implements TaskPool {
         resolve({ kind: 'failure', error, runtime: (performance.now() - started) / 1000 });
       };
     });
-    this.#running.set(req.id, { name: req.name, started: Date.now(), fail });
+    const running: Running = { id: req.id, name: req.name, started: Date.now(), ended: null, fail };
+    this.#running.set(req.id, running);
     try {
       return await Promise.race([runTask(task, req, env), crashed]);
     } finally {
       this.#running.delete(req.id);
+      running.ended = Date.now();
+      this.#ended.push(running);
+      if (this.#ended.length > 32) this.#ended.shift();
     }
   }
 
