@@ -157,7 +157,7 @@ export function renderMetrics(s: MetricsSnapshot): string {
       `celeriac_tasks_tracked_bytes ${s.tasksTrackedBytes}`);
   }
   lines.push(
-    '# HELP celeriac_worker_messages_total Messages that did not simply run, by worker and reason (requeued, redelivered, dead_lettered, delivery_limit, decode_failed, record_failed).',
+    '# HELP celeriac_worker_messages_total Messages that did not simply run, by worker and reason (requeued, redelivered, dead_lettered, delivery_limit, decode_failed, record_failed, worker_lost, running_copy).',
     '# TYPE celeriac_worker_messages_total counter',
   );
   for (const { worker, counters } of s.workerCounters ?? []) {

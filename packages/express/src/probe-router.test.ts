@@ -37,6 +37,8 @@ describe('createProbeRouter', () => {
     expect(text).toContain('celeriac_broker_state{state="ready"} 1');
     expect(text).toContain(`celeriac_worker_pool_size{worker="${w}"} 4`);
     expect(text).toContain(`celeriac_worker_pool_busy{worker="${w}"} 0`);
+    expect(text).toContain(`celeriac_worker_pool_info{worker="${w}",implementation="async"} 1`);
+    expect(text).toContain(`celeriac_worker_pool_children_total{worker="${w}",event="started"} 1`);
     await probe.close();
   });
 

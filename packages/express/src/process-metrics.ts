@@ -3,8 +3,8 @@
  * broker connection's state (its loss counters come from `broker.stats()`), the in-process worker's pool (size,
  * busy, reserved, scheduled), and dead-letter queue depth and the dashboard's actions on it.
  *
- * The pool series are labelled by worker so that process pools (one worker, several child
- * processes) can report the same names later.
+ * The pool series are labelled by worker (and implementation): with `-P threads` / `-P processes`
+ * the size is the number of children, busy the children running a task.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Broker, BrokerState, Worker } from '@celeriac/core';
@@ -45,11 +45,20 @@ export class ProcessMetrics {
     }
     if (worker) {
       const w = labels({ worker: worker.hostname });
+      const pool = worker.pool.stats();
+      const lag = worker.eventLoopLag();
       lines.push(
-        '# HELP celeriac_worker_pool_size Tasks the in-process worker runs at once.', '# TYPE celeriac_worker_pool_size gauge',
-        `celeriac_worker_pool_size${w} ${worker.options.concurrency}`,
+        '# HELP celeriac_worker_pool_size Tasks the in-process worker runs at once (threads or processes in its pool).', '# TYPE celeriac_worker_pool_size gauge',
+        `celeriac_worker_pool_size${w} ${pool.size}`,
         '# HELP celeriac_worker_pool_busy Tasks the in-process worker is running.', '# TYPE celeriac_worker_pool_busy gauge',
         `celeriac_worker_pool_busy${w} ${worker.active.size}`,
+        '# HELP celeriac_worker_pool_info The pool implementation of the in-process worker (-P).', '# TYPE celeriac_worker_pool_info gauge',
+        `celeriac_worker_pool_info${labels({ worker: worker.hostname, implementation: pool.implementation })} 1`,
+        '# HELP celeriac_worker_pool_children_total Pool threads or processes by what happened to them: started, recycled, lost (died under a task), killed (hard limit, revoke).',
+        '# TYPE celeriac_worker_pool_children_total counter',
+        ...(['started', 'recycled', 'lost', 'killed'] as const).map((k) => `celeriac_worker_pool_children_total${labels({ worker: worker.hostname, event: k })} ${pool[k]}`),
+        '# HELP celeriac_worker_event_loop_blocks_total Blocks of the worker\'s event loop longer than its blockedLoopThresholdMs.', '# TYPE celeriac_worker_event_loop_blocks_total counter',
+        `celeriac_worker_event_loop_blocks_total${w} ${lag.blocks}`,
         '# HELP celeriac_worker_reserved_tasks Tasks received and waiting for a free slot.', '# TYPE celeriac_worker_reserved_tasks gauge',
         `celeriac_worker_reserved_tasks${w} ${worker.reserved.length}`,
         '# HELP celeriac_worker_scheduled_tasks ETA tasks held until they are due.', '# TYPE celeriac_worker_scheduled_tasks gauge',
