@@ -57,12 +57,16 @@ export const WORKER_FLAGS: readonly WorkerFlag[] = [
     help: 'where tasks run: async (default, the event loop), threads, processes; Celery’s solo (async, -c 1) and prefork (processes) too',
     apply: (v, o) => (o.pool = poolName(v)),
   },
+  { flags: '--autoscale <range>', help: 'max,min: grow the pool up to max and shrink it down to min with the load', apply: (v, o) => (o.autoscale = autoscale(v)) },
   // 0 means no limit, as in Celery
+  { flags: '--max-tasks-per-child <n>', help: 'replace a pool thread or process after it ran n tasks', apply: (v, o) => (o.maxTasksPerChild = zeroIsNone(wholeNumber('--max-tasks-per-child', v))) },
   {
     flags: '--max-memory-per-child <kib>',
     help: 'replace a pool thread or process whose memory is over this many KiB after a task (RSS; a thread: its heap)',
     apply: (v, o) => (o.maxMemoryPerChild = zeroIsNone(wholeNumber('--max-memory-per-child', v))),
   },
+  { flags: '--time-limit <seconds>', help: 'hard time limit of tasks that set none (threads/processes: the child is killed)', apply: (v, o) => (o.timeLimit = zeroIsNone(seconds('--time-limit', v))) },
+  { flags: '--soft-time-limit <seconds>', help: 'soft time limit of tasks that set none (the task’s AbortSignal fires)', apply: (v, o) => (o.softTimeLimit = zeroIsNone(seconds('--soft-time-limit', v))) },
   { flags: '--soft-shutdown-timeout <seconds>', help: 'seconds running tasks get in a soft shutdown, before a cold one (default 0: none)', apply: (v, o) => (o.softShutdownTimeout = seconds('--soft-shutdown-timeout', v)) },
 ];
 

@@ -22,15 +22,17 @@ export interface ShutdownActions {
 export function installShutdownSignals(logger: Logger, actions: ShutdownActions, what = 'running tasks finish', env: NodeJS.ProcessEnv = process.env): () => void {
   let stage: 'running' | 'warm' | 'cold' = 'running';
   const remapTerm = env.REMAP_SIGTERM === 'SIGQUIT';
+  // the code says how it ended, not how it began: a warm shutdown turned cold exits 1
+  const exit = () => process.exit(stage === 'warm' ? 0 : 1);
   const warm = (sig: string) => {
     stage = 'warm';
     logger.warn(`${sig} received: warm shutdown, ${what} (Ctrl-C again or SIGQUIT for a cold shutdown)`);
-    void actions.shutdown('warm').then(() => process.exit(0), () => process.exit(1));
+    void actions.shutdown('warm').then(exit, () => process.exit(1));
   };
   const cold = (sig: string) => {
     stage = 'cold';
     logger.warn(`${sig} received: cold shutdown, running tasks are stopped and go back to the queue (Ctrl-C again to exit at once)`);
-    void actions.shutdown('cold').finally(() => process.exit(1));
+    void actions.shutdown('cold').finally(exit);
   };
   const hard = (sig: string) => {
     logger.warn(`${sig} received: hard shutdown, exiting now`);

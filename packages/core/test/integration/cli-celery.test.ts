@@ -205,12 +205,13 @@ describe('celeriac one-line refusals', () => {
 
   it('names the alternative for what is deliberately unsupported, in --help and when used', async () => {
     const help = await run(['worker', '--help']);
-    expect(help.stdout).toMatch(/-P, --pool <pool>\s+\(not supported/);
+    expect(help.stdout).toMatch(/-P, --pool <pool>\s+where tasks run/);
     expect(help.stdout).toMatch(/-D, --detach\s+\(not supported/);
     expect(help.stdout).toContain('-A, --app <module>'); // global options shown on every command
     for (const [args, text] of [
-      [['worker', '-P', 'prefork', '-A', 'proto-app'], '-P/--pool is not supported: tasks run on the event loop'],
-      [['worker', '--time-limit', '10', '-A', 'proto-app'], '--time-limit is not supported: set timeLimit on the task'],
+      [['worker', '-P', 'eventlet2', '-A', 'proto-app'], 'unknown pool "eventlet2": use async, threads or processes'],
+      [['worker', '-P', 'threads', '--autoscale', '2,4', '-A', 'proto-app'], '--autoscale must be max,min with max >= min'],
+      [['worker', '-S', 'x.db', '-A', 'proto-app'], '-S/--statedb is not supported'],
       [['multi', 'start', 'w1'], 'multi is not supported: start one `celeriac worker'],
       [['beat', '-s', 'x.db', '-A', 'proto-app'], '-s/--schedule is not supported: pass store: new FileStore'],
       [['worker', '-O', 'fast', '-A', 'proto-app'], "option '-O <optimization>' argument 'fast' is invalid"],

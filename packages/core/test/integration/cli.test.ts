@@ -130,12 +130,12 @@ describe('celeriac CLI', () => {
 });
 
 describe('celeriac worker signals', () => {
-  it('SIGTERM finishes the running task then exits 0; a second signal stops at once and the task goes back to the queue', async () => {
+  it('SIGTERM finishes the running task then exits 0; SIGQUIT stops at once and the task goes back; REMAP_SIGTERM; Ctrl-C during a soft shutdown exits at once', async () => {
     const queue = unique('cli_sig');
     const env = { INTEROP_QUEUE: queue, INTEROP_NS: queue, INTEROP_BACKEND: REDIS_URL, INTEROP_BROKER: AMQP_URL };
     const t = rabbitApp({ defaultQueue: queue, controlExchange: queue, backend: REDIS_URL });
-    const start = async (name: string) => {
-      const w = spawn(process.execPath, [CLI, 'worker', '-A', PROTO_APP, '-Q', queue, '-n', `${name}@${hostname()}`], { env: { ...process.env, ...env } });
+    const start = async (name: string, more: string[] = [], extraEnv: Record<string, string> = {}) => {
+      const w = spawn(process.execPath, [CLI, 'worker', '-A', PROTO_APP, '-Q', queue, '-n', `${name}@${hostname()}`, ...more], { env: { ...process.env, ...env, ...extraEnv } });
       let out = '';
       w.stdout!.on('data', (b: Buffer) => (out += b.toString()));
       w.stderr!.on('data', (b: Buffer) => (out += b.toString()));
@@ -157,15 +157,45 @@ describe('celeriac worker signals', () => {
       await until(async () => (await r2.state()) === 'STARTED', 10_000, 20);
       b.w.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 200));
+      // as Celery 5.5: more SIGTERMs are ignored during a warm shutdown, SIGQUIT (or Ctrl-C) goes cold
       b.w.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(b.w.exitCode).toBeNull();
+      b.w.kill('SIGQUIT');
       await until(() => b.w.exitCode !== null, 5000, 50);
       expect(b.w.exitCode).toBe(1);
+      expect(b.out()).toContain('already shutting down');
       expect(b.out()).toContain('cold shutdown');
       // the unfinished task was not acked: it is back on the queue and a new worker completes it
       const c = await start('again');
       expect(await r2.get({ timeout: 20_000 })).toBe(3);
       c.w.kill('SIGTERM');
       await until(() => c.w.exitCode !== null, 20_000, 50);
+
+      // REMAP_SIGTERM=SIGQUIT: one SIGTERM is a cold shutdown
+      const d = await start('remap', [], { REMAP_SIGTERM: 'SIGQUIT' });
+      const r3 = await t.app.sendTask('proto.sleep', [2]);
+      await until(async () => (await r3.state()) === 'STARTED', 10_000, 20);
+      d.w.kill('SIGTERM');
+      await until(() => d.w.exitCode !== null, 5000, 50);
+      expect(d.w.exitCode).toBe(1);
+      expect(d.out()).toContain('SIGTERM (as SIGQUIT) received: cold shutdown');
+
+      // a soft shutdown (SIGQUIT with --soft-shutdown-timeout) waits; Ctrl-C then exits at once (hard)
+      const e = await start('soft', ['--soft-shutdown-timeout', '60']);
+      await until(async () => (await r3.state()) === 'STARTED', 10_000, 20);
+      e.w.kill('SIGQUIT');
+      await until(() => e.out().includes('Initiating Soft Shutdown, terminating in 60 seconds'), 5000, 50);
+      expect(e.w.exitCode).toBeNull();
+      e.w.kill('SIGINT');
+      await until(() => e.w.exitCode !== null, 5000, 50);
+      expect(e.w.exitCode).toBe(1);
+      expect(e.out()).toContain('hard shutdown');
+      // r3 ran in neither to the end: it is still waiting, and a last worker completes it
+      const f = await start('last');
+      expect(await r3.get({ timeout: 20_000 })).toBe(2);
+      f.w.kill('SIGTERM');
+      await until(() => f.w.exitCode !== null, 20_000, 50);
     } finally {
       await t.cleanup();
     }
