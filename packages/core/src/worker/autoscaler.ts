@@ -62,3 +62,14 @@ export class Autoscaler {
     return { max: this.max, min: this.min, current: this.target.size(), qty: this.target.demand() };
   }
 }
+
+/** How long the pool must not have grown before it shrinks: Celery's AUTOSCALE_KEEPALIVE (seconds, default 30). */
+function keepaliveMs(): number {
+  const s = Number(process.env.AUTOSCALE_KEEPALIVE ?? 30);
+  return (Number.isFinite(s) && s > 0 ? s : 30) * 1000;
+}
+
+/** The autoscaler for `--autoscale max,min`, or null without it (a pool never goes below one). */
+export function createAutoscaler(range: readonly [number, number] | null, target: AutoscaleTarget): Autoscaler | null {
+  return range ? new Autoscaler(target, range[0], Math.max(1, range[1]), keepaliveMs()) : null;
+}

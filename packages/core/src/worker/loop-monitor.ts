@@ -6,6 +6,7 @@
  * that were running on the loop at the time (the `async` pool's).
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { logText } from '../util/log-text.js';
 
 export interface LoopLag {
   /** Milliseconds, over the last 10 to 20 seconds. */
@@ -85,4 +86,18 @@ export class LoopMonitor {
     this.#longest = Math.max(this.#longest, blocked);
     this.o.onBlocked(blocked);
   }
+}
+
+/**
+ * The warning for a block of `ms`: the tasks on the loop during it (the async pool's, including
+ * ones that ended since, as a block is only seen once it is over); one that started just before
+ * the block is the one that blocked.
+ */
+export function blockedReport(ms: number, pool: { ranSince(since: number): { id: string; name: string; started: number }[] } | null): string {
+  const since = Date.now() - ms - 150;
+  const ran = pool?.ranSince(since) ?? [];
+  const culprits = ran.filter((r) => r.started >= since - 150);
+  const named = (culprits.length > 0 ? culprits : ran).slice(0, 5).map((r) => `${logText(r.name)}[${logText(r.id)}]`).join(', ');
+  const what = named ? `while running ${named}` : 'with no task running on it';
+  return `event loop blocked for ${(ms / 1000).toFixed(1)} s ${what}: no heartbeats, acks or remote control meanwhile (run CPU-bound tasks with -P threads or -P processes)`;
 }

@@ -30,7 +30,8 @@ import { WorkerCounters } from './worker-counters.js';
 import type { WorkerEvents } from './worker-events.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
 import { WorkerServices } from './worker-services.js';
-import { parseRateLimit, TokenBucket, type RateLimit } from './rate-limit.js';
+import type { RateLimit } from './rate-limit.js';
+import { RateGate } from './rate-gate.js';
 import { composeRun, type TaskRunOutcome } from '../instrumentation/instrumentation.js';
 import { TaskLog } from './task-log.js';
 import { installShutdownSignals } from './shutdown-signals.js';
@@ -39,8 +40,8 @@ import { TaskRunner } from './task-runner.js';
 import { createPool } from './pool/create-pool.js';
 import type { PoolStats, TaskPool } from './pool/task-pool.js';
 import { AsyncPool } from './pool/async-pool.js';
-import { LoopMonitor, type LoopLag } from './loop-monitor.js';
-import { Autoscaler } from './autoscaler.js';
+import { blockedReport, LoopMonitor, type LoopLag } from './loop-monitor.js';
+import { createAutoscaler, type Autoscaler } from './autoscaler.js';
 
 /** A request the worker holds: parsed message, its delivery, and run-time state. */
 export interface HeldRequest {
@@ -57,12 +58,6 @@ export interface HeldRequest {
   failedDeliveries: number;
   /** Size of the message body, for the byte bound of the buffers. */
   bytes: number;
-}
-
-/** How long the pool must not have grown before it shrinks: Celery's AUTOSCALE_KEEPALIVE (seconds, default 30). */
-function autoscaleKeepaliveMs(): number {
-  const s = Number(process.env.AUTOSCALE_KEEPALIVE ?? 30);
-  return (Number.isFinite(s) && s > 0 ? s : 30) * 1000;
 }
 
 export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -98,9 +93,7 @@ export class Worker {
   /** Requests waiting for a running task with the same id to end. */
   readonly #sameId = new Map<string, HeldRequest[]>();
   #lastDeliveryAt: number | null = null;
-  readonly #buckets = new Map<string, TokenBucket>();
-  readonly #rateOverrides = new Map<string, number | null>();
-  #rateTimer: NodeJS.Timeout | null = null;
+  readonly #rates = new RateGate(() => this.#pump());
   readonly #log: TaskLog;
   readonly #runner: TaskRunner;
   /** Where task functions run (`-P`). */
@@ -133,8 +126,7 @@ export class Worker {
       wrapRun: composeRun(app.options.instrumentation ?? [], (err, name) => app.logger.error(`instrumentation ${name}: ${toError(err).message}`)),
     });
     this.#loop = new LoopMonitor({ thresholdMs: this.options.blockedLoopThresholdMs, onBlocked: (ms) => this.#reportBlocked(ms) });
-    const scale = this.options.autoscale;
-    this.autoscaler = scale ? new Autoscaler({
+    this.autoscaler = createAutoscaler(this.options.autoscale, {
       demand: () => this.active.size + this.reserved.length,
       size: () => this.pool.size,
       resize: (n, why) => {
@@ -142,7 +134,7 @@ export class Worker {
         this.#resize(n);
       },
       maxChanged: (max) => this.#setPrefetch(max * this.options.prefetchMultiplier),
-    }, scale[0], Math.max(1, scale[1]), autoscaleKeepaliveMs()) : null;
+    });
   }
 
   get state(): WorkerState {
@@ -222,13 +214,7 @@ export class Worker {
   }
 
   #reportBlocked(ms: number): void {
-    // the tasks on the loop during the block; one that started just before it is the one that blocked
-    const since = Date.now() - ms - 150;
-    const ran = this.pool instanceof AsyncPool ? this.pool.ranSince(since) : [];
-    const culprits = ran.filter((r) => r.started >= since - 150);
-    const named = (culprits.length > 0 ? culprits : ran).slice(0, 5).map((r) => `${logText(r.name)}[${logText(r.id)}]`).join(', ');
-    const what = named ? `while running ${named}` : 'with no task running on it';
-    this.app.logger.warn(`event loop blocked for ${(ms / 1000).toFixed(1)} s ${what}: no heartbeats, acks or remote control meanwhile (run CPU-bound tasks with -P threads or -P processes)`);
+    this.app.logger.warn(blockedReport(ms, this.pool instanceof AsyncPool ? this.pool : null));
   }
 
   /** Bytes of message bodies waiting in the reserved and ETA buffers (bounded by `maxBufferedBytes`). */
@@ -308,7 +294,7 @@ export class Worker {
     this.#sameId.clear();
     this.#reservedBytes = 0;
     await Promise.all(unstarted.map((h) => this.#settlement.putBack(h.delivery, h.failedDeliveries)));
-    if (this.#rateTimer) clearTimeout(this.#rateTimer);
+    this.#rates.stop();
     const idle = () => (this.active.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.#idle = resolve)));
     await stages.run({ running: () => this.active.size, idle, warmTimeoutMs });
     if (this.active.size > 0) {
@@ -451,46 +437,15 @@ export class Worker {
 
   /** Sets (or with null, removes) a task's rate limit on this worker (remote control `rate_limit`). */
   setRateLimit(taskName: string, limit: RateLimit): void {
-    const perSecond = parseRateLimit(limit);
-    this.#rateOverrides.set(taskName, perSecond);
-    this.#buckets.delete(taskName);
+    this.#rates.set(taskName, limit);
     this.#pump();
-  }
-
-  /** Milliseconds before a task of this name may start (0 = now); takes the token when it returns 0. */
-  #rateWait(h: HeldRequest, now: number): number {
-    const name = h.req.name;
-    const perSecond = this.#rateOverrides.has(name) ? this.#rateOverrides.get(name)! : parseRateLimit(h.task.options.rateLimit);
-    if (perSecond === null) return 0;
-    let bucket = this.#buckets.get(name);
-    if (!bucket || bucket.perSecond !== perSecond) this.#buckets.set(name, (bucket = new TokenBucket(perSecond, now)));
-    return bucket.take(now);
-  }
-
-  /** The next reserved request allowed to start now (rate limits hold back only their own task). */
-  #nextRunnable(): HeldRequest | undefined {
-    const now = Date.now();
-    let wait = Infinity;
-    for (let i = 0; i < this.reserved.length; i++) {
-      const ms = this.#rateWait(this.reserved[i]!, now);
-      if (ms === 0) return this.#unreserve(this.reserved.splice(i, 1)[0]!);
-      wait = Math.min(wait, ms);
-    }
-    if (wait !== Infinity && !this.#rateTimer) {
-      this.#rateTimer = setTimeout(() => {
-        this.#rateTimer = null;
-        this.#pump();
-      }, wait);
-    }
-    return undefined;
   }
 
   #pump(): void {
     while (this.active.size < this.options.concurrency && this.reserved.length > 0 && this.#state !== 'stopping') {
-      const h = this.#buckets.size === 0 && this.#rateOverrides.size === 0 && this.reserved[0]!.task.options.rateLimit === undefined
-        ? this.#unreserve(this.reserved.shift()!) // the common case: no rate limits anywhere
-        : this.#nextRunnable();
-      if (!h) return;
+      const i = this.#rates.open(this.reserved[0]!) ? 0 : this.#rates.next(this.reserved);
+      if (i < 0) return;
+      const h = this.#unreserve(this.reserved.splice(i, 1)[0]!);
       // its channel is gone (a consumer timeout, a lost connection): RabbitMQ has put it back already
       if (h.delivery.settled && !h.acknowledged) continue;
       if (this.active.has(h.req.id)) {
