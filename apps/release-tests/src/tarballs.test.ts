@@ -41,7 +41,8 @@ function reachable(root: string, entries: readonly string[], files: readonly str
     if (!/\.(c|m)?js$/.test(file)) continue;
     const text = readFileSync(join(root, file), 'utf8');
     for (const m of text.matchAll(/(?:from\s*|require\(\s*)["'](\.\.?\/[^"']+)["']/g)) queue.push(posix.join(dirname(file), m[1]!));
-    for (const m of text.matchAll(/import\(\s*["'](\.\.?\/[^"']+)["']\s*\)/g)) {
+    // entry files a bundle starts by path (worker threads, forked children): new URL('./x.js', import.meta.url)
+    for (const m of text.matchAll(/(?:import\(|new URL\()\s*["'](\.\.?\/[^"']+)["']/g)) {
       const target = posix.join(dirname(file), m[1]!);
       if (files.includes(target)) queue.push(target);
     }

@@ -13,8 +13,8 @@ import type { TaskPool } from './task-pool.js';
  * its TypeScript sources (the package's own tests), it is the built one in `dist/`.
  */
 export function poolChildEntry(): string {
-  for (const rel of ['./pool-child.js', '../../../dist/pool-child.js']) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
+  for (const url of [new URL('./pool-child.js', import.meta.url), new URL('../../../dist/pool-child.js', import.meta.url)]) {
+    const path = fileURLToPath(url);
     if (existsSync(path)) return path;
   }
   throw new ConfigurationError('pool-child.js not found beside @celeriac/core (build the package first)');
