@@ -20,6 +20,12 @@ the worker, the drive.py client and the fixture capture script:
                      event queues      <NS>_ev.<uuid>                    (default celeryev.<uuid>)
   INTEROP_REDIS    Redis used by proto.errback / proto.count for side effects
                    (default redis://127.0.0.1:6379/9)
+  INTEROP_BROKER_SSL_CA / _CERT / _KEY / _SERVERNAME
+                   TLS to the broker (Celery's broker_use_ssl): CA file, client
+                   certificate and key files, the name the broker's certificate
+                   must carry (any of them set turns TLS on, verification required)
+  INTEROP_BROKER_LOGIN_METHOD
+                   broker_login_method, e.g. EXTERNAL (log in with the certificate)
 
 Every client and worker that must talk to each other needs the same
 INTEROP_QUEUE / INTEROP_NS / INTEROP_BACKEND values.
@@ -47,6 +53,20 @@ app.conf.update(
     event_queue_prefix=NS + '_ev',
     worker_hijack_root_logger=False,
 )
+
+_SSL = {key: os.environ.get('INTEROP_BROKER_SSL_' + key.upper())
+        for key in ('ca', 'cert', 'key', 'servername')}
+if any(_SSL.values()):
+    import ssl
+    app.conf.broker_use_ssl = {
+        'ca_certs': _SSL['ca'],
+        'certfile': _SSL['cert'],
+        'keyfile': _SSL['key'],
+        'server_hostname': _SSL['servername'],
+        'cert_reqs': ssl.CERT_REQUIRED,
+    }
+if os.environ.get('INTEROP_BROKER_LOGIN_METHOD'):
+    app.conf.broker_login_method = os.environ['INTEROP_BROKER_LOGIN_METHOD']
 
 _redis = None
 

@@ -1,5 +1,6 @@
 import type { Broker } from './broker/broker.js';
 import type { AmqpBrokerOptions } from './broker/amqp/amqp-broker.js';
+import type { RedisConnectionOptions } from './backends/redis-connection.js';
 import type { ResultBackend } from './backends/result-backend.js';
 import type { RoutesTable } from './producer/routing.js';
 import type { Codec } from './serialization/codec.js';
@@ -56,8 +57,17 @@ export interface AppOptions {
   sendSentEvent?: boolean;
   /** IANA time zone for schedules that name none (Celery's `timezone`), used by @celeriac/beat. @defaultValue 'UTC' */
   timezone?: string;
-  /** Connection settings for amqp:// brokers. */
+  /**
+   * Connection settings for amqp:// brokers: heartbeat, TLS, login method, password, passive
+   * mode... `CELERIAC_BROKER_*` environment variables (and the CLI flags that set them) fill in
+   * what is left unset here.
+   */
   amqp?: Omit<AmqpBrokerOptions, 'url'>;
+  /**
+   * Connection settings for redis:// and rediss:// result backends: TLS and the password.
+   * `CELERIAC_BACKEND_*` environment variables fill in what is left unset here.
+   */
+  redis?: Pick<RedisConnectionOptions, 'tls' | 'password'>;
   logger?: Logger;
   /**
    * Wrappers around every task this app publishes and every task its workers run (tracing,

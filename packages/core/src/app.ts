@@ -30,6 +30,7 @@ import { createConsoleLogger, type Logger } from './util/logger.js';
 import { argsRepr } from './protocol/python-repr.js';
 import { parseRateLimit } from './worker/rate-limit.js';
 import { APP_DEFAULTS, type AppOptions } from './app-options.js';
+import { backendSettings, brokerSettings } from './tls/connection-env.js';
 import { Worker } from './worker/worker.js';
 import { ControlClient } from './control/control-client.js';
 import { EventReceiver } from './events/event-receiver.js';
@@ -70,12 +71,19 @@ export interface CeleriacApp {
   readonly control: ControlClient;
   /** A receiver for Celery events from Python and Node workers; call `start()` on it. */
   eventReceiver(routingKey?: string): EventReceiver;
+  /** Connects the broker, and the result backend where it has a connection of its own (redis). */
   connect(): Promise<void>;
   close(): Promise<void>;
 }
 
 export function createApp(options: AppOptions = {}): CeleriacApp {
-  const opts = { ...APP_DEFAULTS, ...stripUndefined(options) } as CeleriacApp['options'];
+  const opts = {
+    ...APP_DEFAULTS,
+    ...stripUndefined(options),
+    // connection settings from CELERIAC_BROKER_* / CELERIAC_BACKEND_* fill in what code leaves unset
+    amqp: brokerSettings(options.amqp ?? {}, process.env),
+    redis: backendSettings(options.redis ?? {}, process.env),
+  } as CeleriacApp['options'];
   const logger = options.logger ?? createConsoleLogger();
   const codecs = createCodecRegistry({
     accept: opts.accept ?? ['json'], codecs: opts.codecs ?? [], ...(opts.maxInflatedBytes !== undefined ? { maxInflatedBytes: opts.maxInflatedBytes } : {}),
@@ -156,6 +164,7 @@ export function createApp(options: AppOptions = {}): CeleriacApp {
     },
     async connect() {
       await broker.connect();
+      await backend.connect?.();
     },
     async close() {
       await control?.close();
@@ -209,7 +218,7 @@ function makeBackend(opts: CeleriacApp['options'], broker: Broker, codecs: Codec
   const onError = (err: Error) => logger.warn(`result backend: ${err.message}`);
   if (b.startsWith('memory:')) return new MemoryBackend();
   if (b.startsWith('rpc:')) return new RpcBackend({ broker, codecs, expiresSeconds: opts.resultExpires, onError });
-  if (/^rediss?:/.test(b)) return new RedisBackend({ url: b, codecs, expiresSeconds: opts.resultExpires, onError });
+  if (/^rediss?:/.test(b)) return new RedisBackend({ ...opts.redis, url: b, codecs, expiresSeconds: opts.resultExpires, onError });
   throw new ConfigurationError(`unsupported result backend ${JSON.stringify(b)}: use memory://, rpc:// or redis://`);
 }
 

@@ -11,14 +11,12 @@ import type { CodecRegistry } from '../serialization/codec-registry.js';
 import { newId } from '../util/ids.js';
 import type { ChordCompletion, ChordPart, ResultBackend, StoreTarget, WaitOptions } from './result-backend.js';
 import { Waiters } from './waiters.js';
-import { ConfigurationError } from '../errors/task-errors.js';
+import { RedisConnection, type RedisConnectionOptions } from './redis-connection.js';
 
-export interface RedisBackendOptions {
-  url: string;
+export interface RedisBackendOptions extends RedisConnectionOptions {
   codecs: CodecRegistry;
   /** Seconds a result is kept (`result_expires`); 0 keeps it forever. @defaultValue 86400 */
   expiresSeconds?: number;
-  onError?: (err: Error) => void;
 }
 
 const TASK_PREFIX = 'celery-task-meta-';
@@ -28,8 +26,7 @@ export class RedisBackend implements ResultBackend {
   readonly kind = 'redis';
   readonly supportsChords = true;
   readonly #options: RedisBackendOptions;
-  /** Loaded on construction, not on import: ioredis alone adds ~20 MB to every process that imports core. */
-  readonly #client: Promise<Redis>;
+  readonly #connection: RedisConnection;
   #subscriber: Redis | null = null;
   #closed = false;
   readonly #waiters = new Waiters();
@@ -37,14 +34,12 @@ export class RedisBackend implements ResultBackend {
 
   constructor(options: RedisBackendOptions) {
     this.#options = options;
-    this.#client = loadIoredis().then(({ Redis }) => {
-      // maxRetriesPerRequest null: during an outage writes wait for the reconnect instead of failing
-      const client = new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: true, enableReadyCheck: true });
-      client.on('error', (err: Error) => options.onError?.(err));
-      return client;
-    });
-    // every call awaits #client and sees a failure itself; this only keeps it from being unhandled
-    this.#client.catch((err: unknown) => options.onError?.(err as Error));
+    this.#connection = new RedisConnection(options);
+  }
+
+  /** Connects now; rejects at once on a TLS problem (see RedisConnection.connect). */
+  connect(): Promise<void> {
+    return this.#connection.connect();
   }
 
   get displayUrl(): string {
@@ -57,13 +52,14 @@ export class RedisBackend implements ResultBackend {
 
   async store(meta: ResultMeta, _target: StoreTarget): Promise<void> {
     const key = TASK_PREFIX + meta.task_id;
-    const client = await this.#client;
-    if (meta.status !== TaskState.SUCCESS) {
-      // as Celery: never overwrite a stored SUCCESS (a redelivered duplicate must not undo it)
-      const existing = await client.get(key);
-      if (existing && asResultMeta(this.#decode(existing))?.status === TaskState.SUCCESS) return;
-    }
-    await this.#set(client, key, this.#encode(meta));
+    await this.#connection.run(async (client) => {
+      if (meta.status !== TaskState.SUCCESS) {
+        // as Celery: never overwrite a stored SUCCESS (a redelivered duplicate must not undo it)
+        const existing = await client.get(key);
+        if (existing && asResultMeta(this.#decode(existing))?.status === TaskState.SUCCESS) return;
+      }
+      await this.#set(client, key, this.#encode(meta));
+    });
   }
 
   /** SETEX (SET when results never expire) + PUBLISH on a channel named like the key, as Celery writes. */
@@ -77,13 +73,13 @@ export class RedisBackend implements ResultBackend {
   }
 
   async get(taskId: string): Promise<ResultMeta | null> {
-    const raw = await (await this.#client).get(TASK_PREFIX + taskId);
+    const raw = await this.#connection.run((client) => client.get(TASK_PREFIX + taskId));
     return raw === null ? null : asResultMeta(this.#decode(raw));
   }
 
   async wait(taskId: string, options: WaitOptions = {}): Promise<ResultMeta> {
     const channel = TASK_PREFIX + taskId;
-    const client = await this.#client;
+    const client = await this.#connection.run(async (c) => c);
     // close() rejected every waiter it knew of; one registered after it would wait forever
     if (this.#closed) throw new Error('result backend closed');
     const sub = this.#sub(client);
@@ -99,37 +95,39 @@ export class RedisBackend implements ResultBackend {
   }
 
   async forget(taskId: string): Promise<void> {
-    await (await this.#client).del(TASK_PREFIX + taskId);
+    await this.#connection.run((client) => client.del(TASK_PREFIX + taskId));
   }
 
   async exists(taskId: string): Promise<boolean> {
-    return (await (await this.#client).exists(TASK_PREFIX + taskId)) > 0;
+    return (await this.#connection.run((client) => client.exists(TASK_PREFIX + taskId))) > 0;
   }
 
   /** `celery-taskset-meta-<gid>` = `{"result": <group result tuple>}`, as Celery's `GroupResult.save()`. */
   async saveGroup(groupId: string, result: unknown): Promise<void> {
-    await this.#set(await this.#client, GROUP_PREFIX + groupId, this.#encode({ result }));
+    await this.#connection.run((client) => this.#set(client, GROUP_PREFIX + groupId, this.#encode({ result })));
   }
 
   async restoreGroup(groupId: string): Promise<unknown> {
-    const raw = await (await this.#client).get(GROUP_PREFIX + groupId);
+    const raw = await this.#connection.run((client) => client.get(GROUP_PREFIX + groupId));
     if (raw === null) return null;
     const doc = this.#decode(raw) as { result?: unknown } | null;
     return doc?.result ?? null;
   }
 
   async deleteGroup(groupId: string): Promise<void> {
-    await (await this.#client).del(GROUP_PREFIX + groupId);
+    await this.#connection.run((client) => client.del(GROUP_PREFIX + groupId));
   }
 
   async chordInit(groupId: string, size: number): Promise<void> {
     const key = `${GROUP_PREFIX}${groupId}.s`;
     const ttl = this.#options.expiresSeconds ?? 86_400;
-    const pipe = (await this.#client).multi();
-    if (ttl > 0) pipe.setex(key, ttl, String(size));
-    else pipe.set(key, String(size));
-    pipe.publish(key, String(size));
-    await pipe.exec();
+    await this.#connection.run(async (client) => {
+      const pipe = client.multi();
+      if (ttl > 0) pipe.setex(key, ttl, String(size));
+      else pipe.set(key, String(size));
+      pipe.publish(key, String(size));
+      await pipe.exec();
+    });
   }
 
   async chordPartDone(part: ChordPart): Promise<ChordCompletion | null> {
@@ -137,7 +135,7 @@ export class RedisBackend implements ResultBackend {
     const ttl = this.#options.expiresSeconds ?? 86_400;
     const member = this.#encode([1, part.taskId, part.meta.status, part.meta.result]);
     const score = part.groupIndex === null ? '+inf' : String(part.groupIndex);
-    const client = await this.#client;
+    const client = await this.#connection.run(async (c) => c);
     const pipe = client.multi().zadd(`${base}.j`, score, member).zcount(`${base}.j`, '-inf', '+inf').get(`${base}.t`).get(`${base}.s`);
     if (ttl > 0) pipe.expire(`${base}.j`, ttl).expire(`${base}.t`, ttl).expire(`${base}.s`, ttl);
     const res = await pipe.exec();
@@ -162,7 +160,7 @@ export class RedisBackend implements ResultBackend {
     this.#waiters.rejectAll(new Error('result backend closed'));
     this.#subscriber?.disconnect();
     this.#subscriber = null;
-    const client = await this.#client.catch(() => null); // a failed load was reported to onError
+    const client = await this.#connection.client.catch(() => null); // a failed load was reported to onError
     client?.disconnect();
   }
 
@@ -192,12 +190,3 @@ export class RedisBackend implements ResultBackend {
 }
 
 /** ioredis is an optional peer dependency of @celeriac/core: only `redis://` needs it. */
-async function loadIoredis(): Promise<{ Redis: typeof import('ioredis').Redis }> {
-  try {
-    return await import('ioredis');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw err;
-    throw new ConfigurationError('the redis:// result backend needs the ioredis package: npm install ioredis', { cause: err });
-  }
-}

@@ -40,6 +40,11 @@ export interface ResultBackend {
    * always sets `reply_to`).
    */
   prepareClient(): Promise<string>;
+  /**
+   * Connects now, to fail early on what no retry fixes (a TLS problem); backends without a
+   * connection of their own leave it out.
+   */
+  connect?(): Promise<void>;
   store(meta: ResultMeta, target: StoreTarget): Promise<void>;
   get(taskId: string): Promise<ResultMeta | null>;
   /** Resolves with the first ready (SUCCESS / FAILURE / REVOKED) document. */

@@ -100,6 +100,8 @@ export interface BrokerEvents {
   'consumer-cancelled': [queue: string];
   blocked: [reason: string];
   unblocked: [];
+  /** Something works, but not as configured: a declaration refused for lack of permission, TLS verification off. */
+  warning: [message: string];
   error: [error: Error];
 }
 

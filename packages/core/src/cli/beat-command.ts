@@ -10,6 +10,7 @@ import { applyLogFlags, applyLogLevel, type LogFlags } from './log-flags.js';
 import { acquirePidfile } from './pidfile.js';
 import { onShutdownSignals } from './shutdown-signals.js';
 import { rejectUnsupported, unsupportedOption, type Unsupported } from './unsupported.js';
+import { applyConnectionFlags } from './connection-flags.js';
 
 interface Startable {
   start(): Promise<void>;
@@ -38,6 +39,7 @@ export async function beatCommand(flags: BeatFlags): Promise<void> {
   rejectUnsupported(flags, UNSUPPORTED_BEAT_FLAGS);
   if (!flags.app) throw new CliError('celeriac beat needs -A ./schedule.js (a module exporting `beat`)', EXIT.USAGE);
   applyLogFlags(flags, flags.logfile);
+  applyConnectionFlags(flags); // before the module creates its app
   const { module: spec, exportName } = splitAppSpec(flags.app);
   const module = await importModule(spec);
   const beat = module[exportName ?? 'beat'] as Partial<Startable> | undefined;

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { createApp, type CeleriacApp } from '../app.js';
 import { probeBroker } from './broker-probe.js';
 import { CliError, EXIT } from './cli-error.js';
+import { applyConnectionFlags } from './connection-flags.js';
 
 export interface AppFlags {
   app?: string;
@@ -69,6 +70,7 @@ function isApp(v: unknown): v is CeleriacApp {
 }
 
 export async function loadApp(flags: AppFlags): Promise<{ app: CeleriacApp; module: Record<string, unknown> | null }> {
+  applyConnectionFlags(flags as Record<string, unknown>); // before the app module creates its app
   if (flags.app) {
     const { module: spec, exportName } = splitAppSpec(flags.app);
     const module = await importModule(spec);

@@ -12,6 +12,7 @@ import { eventsCommand } from './events-command.js';
 import { loadApp, type AppFlags } from './load-app.js';
 import { purgeCommand } from './purge-command.js';
 import { addUnsupportedCommands } from './unsupported.js';
+import { addConnectionFlags } from './connection-flags.js';
 import { registerWorkerCommand } from './worker-command.js';
 
 /** Wraps a command function: its positional arguments, then the options merged with the global ones. */
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
+  addConnectionFlags(program); // TLS, login and passive mode: global like -A and -b
   program.hook('preAction', (_program, cmd) => {
     const workdir = cmd.optsWithGlobals().workdir as string | undefined;
     if (workdir) process.chdir(workdir);

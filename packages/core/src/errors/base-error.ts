@@ -7,7 +7,8 @@
  * - protocol: InvalidTaskMessageError
  * - tasks: NotRegisteredError, MaxRetriesExceededError, TimeLimitExceededError
  * - results: ResultTimeoutError, RemoteTaskError, ChordNotSupportedError
- * - broker: ConnectionClosedError, PublishError, BufferFullError, DeliveryAlreadySettledError
+ * - broker: ConnectionClosedError, PublishError, BufferFullError, DeliveryAlreadySettledError,
+ *   TlsError, AuthenticationError, AccessRefusedError, TopologyMissingError
  * - task control flow (thrown by task code to steer the worker): Retry, Reject, Ignore
  */
 export const ErrorCode = {
@@ -26,6 +27,10 @@ export const ErrorCode = {
   BUFFER_FULL: 'BUFFER_FULL',
   ALREADY_SETTLED: 'ALREADY_SETTLED',
   CONFIGURATION: 'CONFIGURATION',
+  TLS: 'TLS',
+  AUTHENTICATION: 'AUTHENTICATION',
+  ACCESS_REFUSED: 'ACCESS_REFUSED',
+  NOT_FOUND: 'NOT_FOUND',
   TASK_CONTROL: 'TASK_CONTROL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

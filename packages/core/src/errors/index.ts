@@ -8,5 +8,8 @@ export {
   ConfigurationError,
 } from './task-errors.js';
 export { ResultTimeoutError, RemoteTaskError, ChordNotSupportedError } from './result-errors.js';
-export { ConnectionClosedError, PublishError, BufferFullError, DeliveryAlreadySettledError } from './broker-errors.js';
+export {
+  ConnectionClosedError, PublishError, BufferFullError, DeliveryAlreadySettledError, TlsError, AuthenticationError, AccessRefusedError, TopologyMissingError,
+  type Permission, type RefusedAccess,
+} from './broker-errors.js';
 export { Retry, Reject, Ignore } from './task-control.js';

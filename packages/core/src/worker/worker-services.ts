@@ -9,6 +9,7 @@ import { resultRepr } from '../protocol/python-repr.js';
 import { displayName } from '../protocol/task-message.js';
 import { toError } from '../errors/base-error.js';
 import { logText } from '../util/log-text.js';
+import { AccessRefusedError, TopologyMissingError } from '../errors/broker-errors.js';
 import { NativeDelayedDelivery } from './native-delayed-delivery.js';
 import type { HeldRequest, Worker } from './worker.js';
 import { VERSION } from '../version.js';
@@ -18,7 +19,8 @@ export const SW_VERSION = VERSION;
 
 export class WorkerServices {
   readonly events: EventDispatcher;
-  readonly #pidbox: PidboxNode | null;
+  #pidbox: PidboxNode | null;
+  #eventsRefused = false;
   readonly #delays: NativeDelayedDelivery | null;
   #heartbeat: NodeJS.Timeout | null = null;
 
@@ -34,7 +36,14 @@ export class WorkerServices {
   }
 
   async start(): Promise<void> {
-    await this.#pidbox?.start();
+    try {
+      await this.#pidbox?.start();
+    } catch (err) {
+      // a user without the rights for remote control still runs tasks
+      if (!isRefusal(err)) throw err;
+      this.worker.app.logger.error(`remote control is off for ${this.worker.hostname}: ${err.message}`);
+      this.#pidbox = null;
+    }
     this.#wireTaskEvents();
     await this.#workerEvent('worker-online');
     if (this.worker.options.heartbeatInterval > 0) { // 0: no worker-heartbeat events (Celery's --without-heartbeat)
@@ -87,6 +96,11 @@ export class WorkerServices {
   #send(type: string, fields: () => Record<string, unknown>, always = false): Promise<void> {
     if (!always && !this.worker.options.sendEvents) return Promise.resolve();
     return Promise.resolve().then(() => this.events.send(type, fields())).catch((err: unknown) => {
+      if (isRefusal(err) && !this.#eventsRefused) {
+        this.#eventsRefused = true; // said once, in full; then at debug like any lost event
+        this.worker.app.logger.error(`events are not sent: ${err.message}`);
+        return;
+      }
       this.worker.app.logger.debug(`event ${type} not sent: ${toError(err).message}`);
     });
   }
@@ -109,6 +123,11 @@ export class WorkerServices {
     w.on('task-revoked', (r, info) => on() && void this.#send('task-revoked', () => ({ uuid: r.id, terminated: info.terminated, signum: info.signum, expired: info.expired })));
     w.on('task-rejected', (r, requeue) => on() && void this.#send('task-rejected', () => ({ uuid: r.id, requeue })));
   }
+}
+
+/** RabbitMQ refused something for lack of a permission, or what passive mode checks for is missing. */
+function isRefusal(err: unknown): err is AccessRefusedError | TopologyMissingError {
+  return err instanceof AccessRefusedError || err instanceof TopologyMissingError;
 }
 
 /** `ValueError('boom')`, with the message cut to `max` characters. */

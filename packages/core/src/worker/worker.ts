@@ -165,7 +165,7 @@ export class Worker {
       throw err;
     }
     this.#loop.start();
-    await this.app.broker.connect();
+    await this.app.connect(); // the backend too: a TLS problem there fails the start, not every result
     for (const q of this.options.queues) await this.app.topology.ensureTaskQueue(q);
     // services exist before the first delivery (an ETA task may need to be parked at once)
     this.#services = new WorkerServices(this);

@@ -36,9 +36,9 @@ function rabbitUid(): { uid: number; gid: number } | null {
   }
 }
 
-export async function startRabbitNode(options: { name: string; port: number; config?: string; advanced?: string }): Promise<RabbitNode> {
+export async function startRabbitNode(options: { name: string; port: number; config?: string; advanced?: string; plugins?: string[] }): Promise<RabbitNode> {
   const dir = mkdtempSync(join(tmpdir(), `celeriac-${options.name}-`));
-  writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
+  writeFileSync(join(dir, 'enabled_plugins'), `[${(options.plugins ?? []).join(',')}].\n`);
   writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.default = 127.0.0.1:${options.port}\nloopback_users.guest = false\n${options.config ?? ''}\n`);
   writeFileSync(join(dir, 'advanced.config'), `${options.advanced ?? '[]'}.\n`);
   const owner = rabbitUid();

@@ -14,7 +14,7 @@ export interface PythonEnv {
   queue: string;
   ns: string;
   backend: string;
-  /** More environment for the worker and the scripts (INTEROP_APP, CANVAS_NODE_QUEUE...). */
+  /** More environment for the worker and the scripts (INTEROP_APP, CANVAS_NODE_QUEUE, INTEROP_BROKER, INTEROP_BROKER_SSL_*...). */
   extra?: Record<string, string>;
 }
 

@@ -3,10 +3,12 @@
  * (idle → connecting → ready ⇄ reconnecting → closing → closed): on any loss it reconnects
  * with exponential backoff and jitter (cycling through several URLs for a cluster), replays
  * the recorded topology, re-subscribes every consumer and flushes buffered publishes.
+ * Certificates, keys and password files are read again on every connection attempt; a
+ * certificate, login or configuration problem fails the first connect at once, in one line.
  */
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
-import { ConnectionClosedError } from '../../errors/broker-errors.js';
-import { toError } from '../../errors/base-error.js';
+import { AccessRefusedError, ConnectionClosedError } from '../../errors/broker-errors.js';
+import { CeleriacError, toError } from '../../errors/base-error.js';
 import type { OutgoingMessage, Route } from '../../protocol/message.js';
 import { backoffDelay, sleep } from '../../util/backoff.js';
 import { TypedEmitter } from '../../util/typed-emitter.js';
@@ -16,33 +18,17 @@ import type {
 import { patchedAmqplib, type PatchedAmqplib } from './amqplib-compat.js';
 import { AmqpSubscription, type SubscriptionHost } from './amqp-subscription.js';
 import { redactUrl, scrub, splitUrls, urlSecrets, withConnectionParams } from './amqp-url.js';
+import type { AmqpBrokerOptions } from './amqp-broker-options.js';
+import { connectTarget, type ConnectTarget } from './connect-options.js';
+import { declareEntry, type DeclareContext } from './declare-entry.js';
+import { explainConnectError, isFatalConnectError } from './explain-amqp-error.js';
 import { Publisher } from './publisher.js';
-import { Topology, apply } from './topology.js';
+import { Topology } from './topology.js';
 
-export interface AmqpBrokerOptions {
-  /**
-   * One URL, or several for failover between cluster nodes: an array, or joined with `;` as
-   * Celery writes them. `heartbeat` and `frameMax` (131072 unless given; RabbitMQ 4.1 refuses
-   * less than 8192) may be set as query parameters.
-   */
-  url: string | readonly string[];
-  /** Heartbeat interval in seconds. @defaultValue 10 */
-  heartbeat?: number;
-  /** Publishes kept while disconnected; more fail with `BufferFullError`. @defaultValue 10000 */
-  maxBuffer?: number;
-  /** Bytes of message bodies kept while disconnected; more fail with `BufferFullError`. @defaultValue 67108864 (64 MiB) */
-  maxBufferBytes?: number;
-  /** First reconnect delay. @defaultValue 100 */
-  reconnectBaseMs?: number;
-  /** Longest reconnect delay. @defaultValue 2000 */
-  reconnectMaxMs?: number;
-  /** Give up the first `connect()` after this long (later reconnects never give up). @defaultValue 10000 */
-  connectTimeoutMs?: number;
-  /** Shown as the connection name in RabbitMQ's tools. @defaultValue 'celeriac' */
-  connectionName?: string;
-  /** Channel-wide QoS like Celery; must be false for quorum queues. @defaultValue true */
-  globalQos?: boolean;
-}
+export type { AmqpBrokerOptions } from './amqp-broker-options.js';
+
+/** Refused declarations logged one by one before the rest are summed up in one line. */
+const MAX_DECLARATION_WARNINGS = 5;
 
 export class AmqpBroker implements Broker, SubscriptionHost {
   readonly kind = 'amqp';
@@ -50,7 +36,7 @@ export class AmqpBroker implements Broker, SubscriptionHost {
   readonly events = new TypedEmitter<BrokerEvents>();
   readonly useGlobalQos: boolean;
   readonly #urls: string[];
-  readonly #secrets: string[];
+  #secrets: string[];
   readonly #amqplib: PatchedAmqplib;
   readonly #options: AmqpBrokerOptions;
   readonly #stats: BrokerStats = {
@@ -66,6 +52,10 @@ export class AmqpBroker implements Broker, SubscriptionHost {
   #connecting: Promise<void> | null = null;
   #urlIndex = 0;
   readonly #closing = new AbortController();
+  readonly #declarer: DeclareContext;
+  #refusedDeclarations = 0;
+  /** The last connection target, for explaining errors. */
+  #target: ConnectTarget | null = null;
 
   constructor(options: AmqpBrokerOptions) {
     this.#options = options;
@@ -73,10 +63,32 @@ export class AmqpBroker implements Broker, SubscriptionHost {
     if (this.#urls.length === 0) throw new ConnectionClosedError('no broker URL given');
     for (const url of this.#urls) withConnectionParams(url, 0); // a bad frameMax fails here, not at connect
     this.#secrets = urlSecrets(this.#urls);
+    if (typeof options.password === 'string') this.#secrets = [options.password, ...this.#secrets];
     this.displayUrl = this.#urls.map(redactUrl).join(';');
     this.#amqplib = patchedAmqplib();
     this.#publisher = new Publisher(options.maxBuffer ?? 10_000, options.maxBufferBytes ?? 64 * 1024 * 1024);
     this.useGlobalQos = options.globalQos ?? true;
+    this.#declarer = {
+      passive: options.passive === true,
+      topology: this.#topology,
+      channel: () => this.#opsChannel(),
+      dropChannel: (ch) => {
+        if (this.#ops !== ch) return;
+        this.#ops = null;
+        void ch.close().catch(() => undefined);
+      },
+      warn: (message) => {
+        // a user without configure rights gets one line per refused entity, up to a few
+        const n = ++this.#refusedDeclarations;
+        if (n <= MAX_DECLARATION_WARNINGS) this.events.emit('warning', this.#clean(new Error(message)).message);
+        else if (n === MAX_DECLARATION_WARNINGS + 1) this.events.emit('warning', 'more declarations were refused for lack of permission and are used as they are (not logged one by one); set amqp.passive to check without declaring');
+      },
+    };
+  }
+
+  /** True in passive mode: durable topology is checked, never declared. */
+  get passive(): boolean {
+    return this.#declarer.passive;
   }
 
   get state(): BrokerState {
@@ -242,7 +254,7 @@ export class AmqpBroker implements Broker, SubscriptionHost {
       if (!this.#connection || this.#state !== 'ready' || !this.#subscriptions.has(sub)) return;
       void (async () => {
         try {
-          await this.#topology.replay(await this.#opsChannel());
+          await this.#topology.replay(await this.#opsChannel(), this.passive);
           await sub.resume(queue);
         } catch (err) {
           this.events.emit('error', this.#clean(toError(err)));
@@ -264,10 +276,12 @@ export class AmqpBroker implements Broker, SubscriptionHost {
         return;
       } catch (err) {
         lastError = err;
+        if (isFatalConnectError(toError(err))) break; // a certificate or a password does not fix itself in seconds
         await sleep(this.#delay(attempt++), this.#closing.signal);
       }
     }
     this.#setState('idle');
+    if (lastError !== undefined && isFatalConnectError(toError(lastError))) throw this.#clean(toError(lastError));
     const reason = lastError === undefined ? 'closed' : this.#clean(toError(lastError)).message;
     throw new ConnectionClosedError(`cannot connect to the broker at ${this.displayUrl}: ${reason}`, { cause: lastError === undefined ? undefined : this.#clean(toError(lastError)) });
   }
@@ -275,17 +289,28 @@ export class AmqpBroker implements Broker, SubscriptionHost {
   async #open(): Promise<void> {
     const url = this.#urls[this.#urlIndex % this.#urls.length]!;
     this.#urlIndex++;
-    const conn = await this.#amqplib.amqp.connect(withConnectionParams(url, this.#options.heartbeat ?? 10), {
-      // without TCP_NODELAY, Nagle's algorithm and delayed ACKs add ~40 ms to a request/reply round trip
-      noDelay: true,
-      clientProperties: { connection_name: this.#options.connectionName ?? `celeriac ${process.pid}` },
-    });
+    let conn: ChannelModel;
+    try {
+      const target = connectTarget(url, this.#options, this.#options.heartbeat ?? 10, this.#amqplib.amqp.credentials);
+      this.#target = target;
+      for (const secret of target.secrets) if (secret.length >= 4 && !this.#secrets.includes(secret)) this.#secrets = [secret, ...this.#secrets];
+      if (target.tls?.verify === 'none') this.events.emit('warning', `TLS certificate verification is OFF for ${target.peer.host}:${target.peer.port} (tls.verify = 'none'): anyone on the network path can read and change this connection`);
+      conn = await this.#amqplib.amqp.connect(target.url, {
+        ...target.socket,
+        // without TCP_NODELAY, Nagle's algorithm and delayed ACKs add ~40 ms to a request/reply round trip
+        noDelay: true,
+        clientProperties: { connection_name: this.#options.connectionName ?? `celeriac ${process.pid}` },
+      });
+    } catch (err) {
+      throw explainConnectError(toError(err), this.#target);
+    }
     conn.on('error', () => undefined); // 'close' follows and drives the state machine
     try {
       const confirm = await conn.createConfirmChannel();
-      confirm.on('error', () => undefined);
-      confirm.on('close', () => this.#onConfirmClosed(conn, confirm));
-      await this.#topology.replay(confirm);
+      let confirmError: Error | undefined;
+      confirm.on('error', (err: Error) => (confirmError = err));
+      confirm.on('close', () => this.#onConfirmClosed(conn, confirm, confirmError));
+      await this.#topology.replay(confirm, this.passive);
       this.#connection = conn;
       this.#ops = null;
       for (const sub of this.#subscriptions) await sub.reopen(conn);
@@ -307,16 +332,17 @@ export class AmqpBroker implements Broker, SubscriptionHost {
     this.#setState('ready');
   }
 
-  #onConfirmClosed(conn: ChannelModel, confirm: ConfirmChannel): void {
+  #onConfirmClosed(conn: ChannelModel, confirm: ConfirmChannel, error: Error | undefined): void {
     if (this.#confirm !== confirm) return;
     this.#confirm = null;
     const connectionAlive = this.#connection === conn && this.#state === 'ready';
-    this.#publisher.detach(confirm, !connectionAlive);
+    this.#publisher.detach(confirm, !connectionAlive, error && this.#clean(error));
     if (!connectionAlive) return;
     // A channel-level error (e.g. publishing to a missing exchange): open a new confirm channel.
     void conn.createConfirmChannel().then((fresh) => {
-      fresh.on('error', () => undefined);
-      fresh.on('close', () => this.#onConfirmClosed(conn, fresh));
+      let freshError: Error | undefined;
+      fresh.on('error', (err: Error) => (freshError = err));
+      fresh.on('close', () => this.#onConfirmClosed(conn, fresh, freshError));
       this.#confirm = fresh;
       this.#publisher.attach(fresh);
     }, () => undefined);
@@ -365,8 +391,11 @@ export class AmqpBroker implements Broker, SubscriptionHost {
     // auto-delete queues can vanish behind our back, so they are always declared again
     const volatile = entry.kind === 'queue' && (entry.spec.autoDelete === true || entry.spec.exclusive === true);
     if (!volatile && this.#topology.has(entry) && this.#state === 'ready') return;
-    await this.#onOps((ch) => apply(ch, entry));
-    this.#topology.add(entry);
+    try {
+      await declareEntry(this.#declarer, entry);
+    } catch (err) {
+      throw err instanceof AccessRefusedError ? err : this.#clean(toError(err));
+    }
   }
 
   /**
@@ -407,6 +436,10 @@ export class AmqpBroker implements Broker, SubscriptionHost {
   #clean(err: Error): Error {
     const message = scrub(err.message, this.#secrets);
     if (message === err.message) return err;
+    if (err instanceof CeleriacError) {
+      err.message = message; // keep the class callers branch on
+      return err;
+    }
     const clean = new Error(message);
     clean.name = err.name;
     return clean;

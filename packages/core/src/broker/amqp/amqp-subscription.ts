@@ -9,6 +9,7 @@ import { DeliveryAlreadySettledError } from '../../errors/broker-errors.js';
 import { undecodableFields } from '../../protocol/field-table/field-value.js';
 import type { MessageProperties } from '../../protocol/message.js';
 import type { ConsumeOptions, Delivery, DeliveryHandler, Subscription } from '../broker.js';
+import { explainChannelError } from './explain-amqp-error.js';
 
 export interface SubscriptionHost {
   readonly useGlobalQos: boolean;
@@ -28,6 +29,8 @@ export class AmqpSubscription implements Subscription {
   #channel: Channel | null = null;
   readonly #tags = new Map<string, string>(); // queue -> consumerTag
   #cancelled = false;
+  /** basic.consume calls in flight: a channel error meanwhile is theirs to report. */
+  #consuming = 0;
   /** Last delivery time, for liveness reports. */
   lastDeliveryAt: number | null = null;
 
@@ -57,7 +60,10 @@ export class AmqpSubscription implements Subscription {
   async reopen(connection: ChannelModel): Promise<void> {
     if (this.#cancelled) return;
     const channel = await connection.createChannel();
-    channel.on('error', (err: Error) => this.host.onSubscriptionError(err));
+    // a refused consume is reported to its caller, explained; not here a second time
+    channel.on('error', (err: Error) => {
+      if (this.#consuming === 0) this.host.onSubscriptionError(err);
+    });
     channel.on('close', () => {
       if (this.#channel !== channel) return;
       this.#channel = null;
@@ -77,7 +83,15 @@ export class AmqpSubscription implements Subscription {
   async addQueue(queue: string): Promise<void> {
     if (this.#queues.includes(queue)) return;
     this.#queues.push(queue);
-    if (this.#channel) await this.#consumeOne(this.#channel, queue);
+    if (!this.#channel) return;
+    try {
+      await this.#consumeOne(this.#channel, queue);
+    } catch (err) {
+      // refused (no read permission) or missing: the broker closed the channel, and the other
+      // queues are consumed again on a new one (onSubscriptionChannelLost); not this one
+      this.#queues = this.#queues.filter((q) => q !== queue);
+      throw err;
+    }
   }
 
   async removeQueue(queue: string): Promise<void> {
@@ -116,6 +130,7 @@ export class AmqpSubscription implements Subscription {
   }
 
   async #consumeOne(channel: Channel, queue: string): Promise<void> {
+    this.#consuming++;
     const ok = await channel.consume(queue, (msg) => {
       if (msg === null) {
         // the server cancelled the consumer (queue deleted, failover, consumer timeout): let the broker re-subscribe
@@ -128,7 +143,9 @@ export class AmqpSubscription implements Subscription {
     }, {
       noAck: this.options.noAck === true, exclusive: this.options.exclusive === true,
       ...(this.options.consumerTimeoutMs !== undefined ? { arguments: { 'x-consumer-timeout': Math.round(this.options.consumerTimeoutMs) } } : {}),
-    });
+    }).catch((err: unknown) => {
+      throw explainChannelError(err instanceof Error ? err : new Error(String(err)), { op: 'consume', queue });
+    }).finally(() => this.#consuming--);
     this.#tags.set(queue, ok.consumerTag);
   }
 

@@ -14,6 +14,7 @@ import type { ConfirmChannel, Options } from 'amqplib';
 import { BufferFullError, ConnectionClosedError, PublishError } from '../../errors/broker-errors.js';
 import { EncodeError } from '../../errors/serialization-errors.js';
 import type { OutgoingMessage, Route } from '../../protocol/message.js';
+import { DEFAULT_EXCHANGE, explainChannelError } from './explain-amqp-error.js';
 
 interface Pending {
   route: Route;
@@ -89,15 +90,24 @@ export class Publisher {
   /**
    * The channel is gone. `connectionLost` tells whether the whole connection went (then every
    * in-flight message is simply sent again) or only the channel died from a channel error
-   * (then a message that keeps killing channels is failed after two tries).
+   * (then a message that keeps killing channels is failed after two tries). When the error
+   * names the exchange a publish was refused on (ACCESS_REFUSED: no write permission) or that
+   * does not exist, the messages for that exchange fail at once with that reason, and the
+   * others are sent again without a strike.
    */
-  detach(channel: ConfirmChannel, connectionLost: boolean): void {
+  detach(channel: ConfirmChannel, connectionLost: boolean, error?: Error): void {
     if (this.#channel !== channel) return;
     this.#channel = null;
+    const culprit = error && !connectionLost ? refusedExchange(error) : null;
     const back: Pending[] = [];
     for (const p of this.#inflight) {
+      if (culprit) {
+        if ((p.route.exchange || DEFAULT_EXCHANGE) === culprit) p.reject(explainChannelError(error!, { op: 'publish', exchange: p.route.exchange }));
+        else back.push(p);
+        continue;
+      }
       if (!connectionLost) p.channelFailures++;
-      if (p.channelFailures >= 2) p.reject(new PublishError('the broker closed the channel while publishing this message'));
+      if (p.channelFailures >= 2) p.reject(new PublishError(`the broker closed the channel while publishing this message${error ? `: ${error.message}` : ''}`));
       else back.push(p);
     }
     this.#inflight.clear();
@@ -144,13 +154,15 @@ export class Publisher {
     let ok: boolean;
     try {
       const publish = () => channel.publish(p.route.exchange, p.route.routingKey, p.message.body, options, (err) => {
-        if (!this.#inflight.delete(p)) return; // already moved back to the buffer by detach()
-        if (!err) p.resolve();
-        else if (err.message === 'message nacked') p.reject(new PublishError('the broker refused (nacked) the message'));
-        else {
-          // channel closed under us: detach() will normally have run first; keep it safe anyway
-          this.#push(p, true);
+        if (!this.#inflight.has(p)) return; // already moved back to the buffer by detach()
+        if (!err) {
+          this.#inflight.delete(p);
+          p.resolve();
+        } else if (err.message === 'message nacked') {
+          this.#inflight.delete(p);
+          p.reject(new PublishError('the broker refused (nacked) the message'));
         }
+        // else the channel closed under us: detach() follows and decides, knowing why it closed
       });
       ok = p.scope ? p.scope.runInAsyncScope(publish) : publish();
     } catch (err) {
@@ -169,6 +181,12 @@ export class Publisher {
     }
     if (!ok) this.#waitingDrain = true;
   }
+}
+
+/** The exchange a channel error says a publish was refused on, or found missing. */
+function refusedExchange(error: Error): string | null {
+  const m = /(?:ACCESS_REFUSED - access to exchange|NOT_FOUND - no exchange) '((?:[^']|'(?! in vhost))*)' in vhost/.exec(error.message);
+  return m ? m[1]! : null;
 }
 
 /** Header shapes kept: task messages, results, events and control replies each have their own. */

@@ -1,47 +1,69 @@
 /**
  * Topology as data: every queue, exchange and binding declared through the broker is
- * remembered here and replayed, in order, after each reconnect.
+ * remembered here, with how it was set up (declared, checked, or left to an admin), and
+ * replayed in order after each reconnect.
  */
 import type { Channel } from 'amqplib';
 import type { BindingSpec, ExchangeBindingSpec, ExchangeSpec, QueueSpec } from '../broker.js';
+import { explainChannelError, type AmqpOperation } from './explain-amqp-error.js';
+import type { DeclareAction } from './passive-policy.js';
 
-type Entry =
+export type Entry =
   | { kind: 'exchange'; spec: ExchangeSpec }
   | { kind: 'queue'; spec: QueueSpec }
   | { kind: 'binding'; spec: BindingSpec }
   | { kind: 'exchange-binding'; spec: ExchangeBindingSpec };
 
 export class Topology {
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, { entry: Entry; action: DeclareAction }>();
 
-  add(entry: Entry): void {
-    this.#entries.set(keyOf(entry), entry);
+  add(entry: Entry, action: DeclareAction = 'declare'): void {
+    this.#entries.set(keyOf(entry), { entry, action });
   }
 
   has(entry: Entry): boolean {
     return this.#entries.has(keyOf(entry));
   }
 
+  /** The queue's spec if it was declared through this topology. */
+  queue(name: string): QueueSpec | undefined {
+    const found = this.#entries.get(`q\u0000${name}`);
+    return found?.entry.kind === 'queue' ? found.entry.spec : undefined;
+  }
+
   forgetQueue(name: string): void {
-    for (const [k, e] of this.#entries) {
+    for (const [k, { entry: e }] of this.#entries) {
       if ((e.kind === 'queue' && e.spec.name === name) || (e.kind === 'binding' && e.spec.queue === name)) this.#entries.delete(k);
     }
   }
 
   forgetExchange(name: string): void {
-    for (const [k, e] of this.#entries) {
+    for (const [k, { entry: e }] of this.#entries) {
       if ((e.kind === 'exchange' && e.spec.name === name) || (e.kind === 'binding' && e.spec.exchange === name)
         || (e.kind === 'exchange-binding' && (e.spec.source === name || e.spec.destination === name))) this.#entries.delete(k);
     }
   }
 
   /** Replays everything on a fresh channel. Exclusive queues died with the old connection and are redeclared too. */
-  async replay(channel: Channel): Promise<void> {
-    for (const e of this.#entries.values()) await apply(channel, e);
+  async replay(channel: Channel, passive: boolean): Promise<void> {
+    for (const { entry, action } of this.#entries.values()) {
+      try {
+        await apply(channel, entry, action);
+      } catch (err) {
+        throw explainChannelError(err as Error, operationOf(entry), passive);
+      }
+    }
   }
 }
 
-export async function apply(channel: Channel, e: Entry): Promise<void> {
+/** Declares the entry, checks that it exists (a passive declare, which needs no permission), or does nothing. */
+export async function apply(channel: Channel, e: Entry, action: DeclareAction = 'declare'): Promise<void> {
+  if (action === 'skip') return;
+  if (action === 'check') {
+    if (e.kind === 'queue') await channel.checkQueue(e.spec.name);
+    else if (e.kind === 'exchange') await channel.checkExchange(e.spec.name);
+    return;
+  }
   switch (e.kind) {
     case 'exchange':
       await channel.assertExchange(e.spec.name, e.spec.type, {
@@ -63,6 +85,22 @@ export async function apply(channel: Channel, e: Entry): Promise<void> {
       return;
     case 'exchange-binding':
       await channel.bindExchange(e.spec.destination, e.spec.source, e.spec.routingKey);
+  }
+}
+
+/** The AMQP operation an entry stands for, to explain a refusal of it. */
+export function operationOf(e: Entry): AmqpOperation {
+  switch (e.kind) {
+    case 'exchange':
+      return { op: 'declare', kind: 'exchange', name: e.spec.name };
+    case 'queue': {
+      const dlx = e.spec.arguments?.['x-dead-letter-exchange'];
+      return { op: 'declare', kind: 'queue', name: e.spec.name, ...(typeof dlx === 'string' ? { deadLetterExchange: dlx } : {}) };
+    }
+    case 'binding':
+      return { op: 'bind-queue', queue: e.spec.queue, exchange: e.spec.exchange };
+    case 'exchange-binding':
+      return { op: 'bind-exchange', destination: e.spec.destination, source: e.spec.source };
   }
 }
 
