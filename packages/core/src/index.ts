@@ -41,6 +41,14 @@ export type {
 } from './broker/broker.js';
 export { MemoryBroker } from './broker/memory/memory-broker.js';
 export { AmqpBroker, type AmqpBrokerOptions } from './broker/amqp/amqp-broker.js';
+export {
+  rabbitPermissions, setPermissionsCommand, escapeName, RABBIT_ROLES, type RabbitRole, type RoleNames, type RabbitPermissions,
+} from './broker/amqp/permissions.js';
+
+// TLS and secrets (RabbitMQ and Redis)
+export type { TlsOptions, TlsVerify, PemSource, SecretSource } from './tls/tls-options.js';
+export type { LoginMethod } from './tls/connection-env.js';
+export type { RedisConnectionOptions } from './backends/redis-connection.js';
 export { undecodableFields, type FieldValue, type TypedFieldValue, type UndecodableFields } from './protocol/field-table/field-value.js';
 
 // worker

@@ -13,6 +13,8 @@ import { loadApp, type AppFlags } from './load-app.js';
 import { purgeCommand } from './purge-command.js';
 import { addUnsupportedCommands } from './unsupported.js';
 import { addConnectionFlags } from './connection-flags.js';
+import { permissionsCommand } from './permissions-command.js';
+import { RABBIT_ROLES } from '../broker/amqp/permissions.js';
 import { registerWorkerCommand } from './worker-command.js';
 
 /** Wraps a command function: its positional arguments, then the options merged with the global ones. */
@@ -70,6 +72,13 @@ export function buildProgram(): Command {
   program.command('events').description('live tail of Celery events from Python and Node workers')
     .option('-j, --json', 'print each event as a JSON line')
     .action(action(eventsCommand));
+  program.command('permissions <role>')
+    .description(`print the rabbitmqctl set_permissions command with the least rights of a role (${RABBIT_ROLES.join(', ')}) for the app's names`)
+    .option('-Q, --queues <list>', 'task queues (default: the app default queue, celery)')
+    .option('--user <name>', "RabbitMQ user (default: the broker URL's)")
+    .option('--vhost <name>', "vhost (default: the broker URL's, else /)")
+    .option('--beat-name <name>', 'beat schedule name, for the beat role (default: default)')
+    .action(action(permissionsCommand));
   program.command('report').description('print versions and the app’s settings (passwords masked), for bug reports')
     .action(action(reportCommand));
   addUnsupportedCommands(program);

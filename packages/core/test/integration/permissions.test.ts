@@ -5,6 +5,8 @@
  * refused with an error naming the permission; passive mode runs a worker that declares nothing
  * durable; a worker without configure rights warns, names the permission and keeps working.
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AccessRefusedError, TopologyMissingError, createApp, type AppOptions, type CeleriacApp, type CeleryEvent, type Logger,
@@ -14,6 +16,7 @@ import { NativeDelayedDelivery } from '../../src/worker/native-delayed-delivery.
 import { until } from '../helpers/env.js';
 import { testVhost, type TestUser, type TestVhost } from '../helpers/rabbit-admin.js';
 
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const PASSIVE_NAMES: RoleNames = { queues: ['passive_q'], controlExchange: 'passive_ns', eventExchange: 'passive_ev', passive: true };
 
 let v: TestVhost;
@@ -47,6 +50,7 @@ beforeAll(async () => {
     pproducer: rabbitPermissions('producer', PASSIVE_NAMES),
     // a worker's write and read, configure only for remote control: declaring mode without the rights
     noconf: { ...worker, configure: rabbitPermissions('worker', { passive: true }).configure },
+    cli: { configure: '^$', write: '^$', read: '^$' },
   });
 }, 120_000);
 
@@ -174,4 +178,21 @@ describe('without configure rights in declaring mode', () => {
     expect(await (await producer.sendTask('perm.sub', [10, 1])).get({ timeout: 20_000 })).toBe(9);
     await w.stop();
   }, 90_000);
+});
+
+describe('celeriac permissions', () => {
+  it('prints a rabbitmqctl command that works pasted into a shell, for the app of -b / -A', async () => {
+    const sh = (cmd: string, args: string[]) => new Promise<string>((resolve, reject) => {
+      execFile(cmd, args, { timeout: 120_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve(stdout)));
+    });
+    const printed = await sh(process.execPath, [CLI, 'permissions', 'monitor', '-b', users.cli!.url]);
+    const command = printed.split('\n')[0]!;
+    expect(command).toMatch(new RegExp(`^rabbitmqctl set_permissions -p '${v.name}' '${users.cli!.name}' `));
+    await sh('sh', ['-c', command]);
+    const monitor = app('cli', { broker: users.cli!.url, backend: null });
+    expect(await monitor.control.ping({ timeout: 500 })).toEqual([]);
+    const listed = await sh('rabbitmqctl', ['list_user_permissions', users.cli!.name]);
+    const p = rabbitPermissions('monitor');
+    expect(listed).toContain(`${v.name}\t${p.configure}\t${p.write}\t${p.read}`);
+  }, 60_000);
 });

@@ -19,7 +19,7 @@ import { patchedAmqplib, type PatchedAmqplib } from './amqplib-compat.js';
 import { AmqpSubscription, type SubscriptionHost } from './amqp-subscription.js';
 import { redactUrl, scrub, splitUrls, urlSecrets, withConnectionParams } from './amqp-url.js';
 import type { AmqpBrokerOptions } from './amqp-broker-options.js';
-import { connectTarget, type ConnectTarget } from './connect-options.js';
+import { connectTarget, usesTls, type ConnectTarget } from './connect-options.js';
 import { declareEntry, type DeclareContext } from './declare-entry.js';
 import { explainConnectError, isFatalConnectError } from './explain-amqp-error.js';
 import { Publisher } from './publisher.js';
@@ -64,7 +64,8 @@ export class AmqpBroker implements Broker, SubscriptionHost {
     for (const url of this.#urls) withConnectionParams(url, 0); // a bad frameMax fails here, not at connect
     this.#secrets = urlSecrets(this.#urls);
     if (typeof options.password === 'string') this.#secrets = [options.password, ...this.#secrets];
-    this.displayUrl = this.#urls.map(redactUrl).join(';');
+    // shown as amqps:// whenever TLS is on, also when TLS options made an amqp:// URL use it
+    this.displayUrl = this.#urls.map((u) => redactUrl(usesTls(u, options.tls) ? u.replace(/^amqp:/i, 'amqps:') : u)).join(';');
     this.#amqplib = patchedAmqplib();
     this.#publisher = new Publisher(options.maxBuffer ?? 10_000, options.maxBufferBytes ?? 64 * 1024 * 1024);
     this.useGlobalQos = options.globalQos ?? true;

@@ -19,8 +19,9 @@ export type AmqpOperation =
   | { op: 'consume' | 'purge' | 'get'; queue: string }
   | { op: 'delete'; kind: 'queue' | 'exchange'; name: string };
 
-const REFUSED = /ACCESS_REFUSED - access to (queue|exchange) '((?:[^']|'(?! in vhost))*)' in vhost '([^']*)' refused for user '([^']*)'/;
-const MISSING = /NOT_FOUND - no (queue|exchange) '((?:[^']|'(?! in vhost))*)' in vhost '([^']*)'/;
+// names may hold quotes: the name ends at the first "' in vhost '", the user at the last quote
+const REFUSED = /ACCESS_REFUSED - access to (queue|exchange) '(.*?)' in vhost '(.*?)' refused for user '(.*)'/s;
+const MISSING = /NOT_FOUND - no (queue|exchange) '(.*?)' in vhost '(.*)'/s;
 
 /** The name RabbitMQ uses for the default exchange in permission checks. */
 export const DEFAULT_EXCHANGE = 'amq.default';

@@ -84,8 +84,9 @@ export function rabbitPermissions(role: RabbitRole, names: RoleNames = {}): Rabb
     case 'worker':
       return {
         configure: anyOf([...shared([...queues, ...dlqs, ev, ...delayed]), pidbox, ...rpc]),
-        write: anyOf([DEFAULT_EXCHANGE, ...queues, ev, ...delayed, pidbox]),
-        read: anyOf([...queues, ...delayed, pidbox, ...rpc]),
+        // binding its queues (write on them) and the delay levels (read) only when it declares
+        write: anyOf([DEFAULT_EXCHANGE, ...shared(queues), ev, ...delayed, pidbox]),
+        read: anyOf([...queues, ...shared(delayed), pidbox, ...rpc]),
       };
     case 'monitor':
       return {

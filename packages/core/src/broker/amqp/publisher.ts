@@ -185,7 +185,7 @@ export class Publisher {
 
 /** The exchange a channel error says a publish was refused on, or found missing. */
 function refusedExchange(error: Error): string | null {
-  const m = /(?:ACCESS_REFUSED - access to exchange|NOT_FOUND - no exchange) '((?:[^']|'(?! in vhost))*)' in vhost/.exec(error.message);
+  const m = /(?:ACCESS_REFUSED - access to exchange|NOT_FOUND - no exchange) '(.*?)' in vhost/s.exec(error.message);
   return m ? m[1]! : null;
 }
 
