@@ -102,6 +102,7 @@ describe('the documented permissions per role', () => {
   }, 90_000);
 
   it('what a role may not do is refused at once, naming the permission, the resource and the vhost', async () => {
+    await app('admin0', { broker: v.adminUrl }).topology.ensureTaskQueue('celery');
     // (a declaring producer binds the queue to its exchange of the same name, which needs read on
     // that name, so only a passive producer is kept from consuming: see the README)
     const producer = app('producer-neg', { broker: users.pproducer!.url });
@@ -115,6 +116,14 @@ describe('the documented permissions per role', () => {
     expect(send).toBeInstanceOf(AccessRefusedError);
     expect((send as AccessRefusedError).access).toMatchObject({ permission: 'write', kind: 'exchange', name: 'amq.default' });
     expect(await monitor.control.ping({ timeout: 500 })).toEqual([]); // its other publishing still works
+    // a refused publish fails alone: the messages in flight with it on the same channel are sent again
+    const message = { body: Buffer.from('{}'), properties: { contentType: 'application/json', contentEncoding: 'utf-8', headers: {}, deliveryMode: 1 as const } };
+    const together = await Promise.allSettled([
+      monitor.broker.publish({ exchange: '', routingKey: 'celery' }, message),
+      ...Array.from({ length: 20 }, () => monitor.broker.publish({ exchange: 'celery.pidbox', routingKey: '' }, message)),
+    ]);
+    expect(together[0]).toMatchObject({ status: 'rejected', reason: expect.any(AccessRefusedError) });
+    expect(together.slice(1).map((r) => r.status)).toEqual(Array(20).fill('fulfilled'));
 
     const worker = app('worker-neg', { broker: users.worker!.url });
     const declare = await worker.broker.declareQueue({ name: 'not_mine' }).catch((e: unknown) => e);

@@ -44,9 +44,10 @@ export interface RabbitPermissions {
   read: string;
 }
 
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+/** A UUID (rpc reply queues, reply and event queues of clients), written short. */
+const UUID = '[0-9a-f-]{36}';
 const DEFAULT_EXCHANGE = 'amq\\.default';
-const DELAYED = 'celery_delayed_[0-9]+|celery_delayed_delivery';
+const DELAYED = 'celery_delayed_([0-9]+|delivery)';
 
 /** A name as a regular expression that matches only it. */
 export function escapeName(name: string): string {
