@@ -82,13 +82,13 @@ describe('Python Celery on the same vhost', () => {
   it('runs a Celeriac task and calls a Celeriac worker, logging in with the same percent-encoded password', async () => {
     const [a, b] = sides as [Side, Side];
     const queue = unique('vhpy');
-    env = { queue, ns: queue, backend: 'rpc://', env: { INTEROP_BROKER: a.user.url } };
+    env = { queue, ns: queue, backend: 'rpc://', extra: { INTEROP_BROKER: a.user.url } };
     py = await startPythonWorker(env, `${queue}_w1`);
     // Celeriac → Python worker, on vhost a
     expect(await (await a.app.sendTask('proto.add', [2, 3], {}, { queue })).get({ timeout: 30_000 })).toBe(5);
     // Python client → the Celeriac worker of its vhost (queue celery), on each vhost
     for (const side of [a, b]) {
-      const res = await drive<{ state: string; result: unknown }>({ ...env, env: { INTEROP_BROKER: side.user.url } }, ['call', 'vh.where', '--queue', 'celery', '--timeout', '30']);
+      const res = await drive<{ state: string; result: unknown }>({ ...env, extra: { INTEROP_BROKER: side.user.url } }, ['call', 'vh.where', '--queue', 'celery', '--timeout', '30']);
       expect(res).toMatchObject({ state: 'SUCCESS', result: side === a ? 'a' : 'b' });
     }
     // the task sent to vhost a's Python queue never reached vhost b
