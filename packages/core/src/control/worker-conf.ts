@@ -9,6 +9,7 @@
 import { arch, release, type } from 'node:os';
 import type { Worker } from '../worker/worker.js';
 import { SW_VERSION } from '../worker/worker-services.js';
+import { celeryTlsSetting } from '../tls/celery-tls-setting.js';
 
 const MASK = '********';
 /** celery.app.utils.HIDDEN_SETTINGS */
@@ -42,6 +43,9 @@ function settings(worker: Worker): Record<string, Setting> {
     event_exchange: s(o.eventExchange, 'celeryev'),
     task_send_sent_event: s(o.sendSentEvent ?? false, false),
     broker_heartbeat: s(o.amqp?.heartbeat ?? 10, 120),
+    broker_use_ssl: s(celeryTlsSetting(o.amqp?.tls, /^amqps:/i.test(app.broker.displayUrl)), false),
+    broker_login_method: s(o.amqp?.loginMethod ?? null, null),
+    redis_backend_use_ssl: s(celeryTlsSetting(o.redis?.tls, typeof o.backend === 'string' && /^rediss:/i.test(o.backend)), false),
     worker_concurrency: s(options.concurrency, null),
     worker_pool: s(options.pool, 'prefork'),
     worker_max_tasks_per_child: s(options.maxTasksPerChild, null),

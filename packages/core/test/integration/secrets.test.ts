@@ -1,8 +1,9 @@
 /**
  * Secrets stay secret: a broker password given in the URL (percent-encoded, with `@ : / %`),
  * in a file or in an environment variable never shows in the worker's banner, its log (at
- * debug level, through a forced disconnect and reconnect), `inspect stats`, broker stats, or a
- * login error; the password file and variable replace the URL's password.
+ * debug level, through a forced disconnect and reconnect), `inspect stats`, `inspect conf`,
+ * `inspect report`, broker stats, or a login error; the password file and variable replace the
+ * URL's password.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,7 +47,7 @@ afterAll(async () => {
 
 describe('secrets', () => {
   for (const source of ['url', 'file', 'env'] as const) {
-    it(`a password from the ${source} never shows in the banner, the log, inspect stats or broker stats`, async () => {
+    it(`a password from the ${source} never shows in the banner, the log, inspect stats, conf or report`, async () => {
       const node = `secret_${source}_${unique('n')}@${hostname()}`;
       const bare = `amqp://${encodeURIComponent(user.name)}@127.0.0.1:5672/${encodeURIComponent(v.name)}`;
       const passFile = join(dir, 'broker.pass');
@@ -71,6 +72,17 @@ describe('secrets', () => {
         expect(stats.code).toBe(0);
         expect(stats.out).toContain('"disconnects":1');
         expectNoSecret(stats.out);
+        // what Flower asks every worker for: its settings and the bug report
+        const client = createApp({ broker: user.url, backend: null, logger: silent });
+        try {
+          const conf = await client.control.inspect('conf', { with_defaults: true }, { destination: [node], timeout: 5000 });
+          expect(Object.keys(conf)).toEqual([node]);
+          const report = await client.control.inspect('report', {}, { destination: [node], timeout: 5000 });
+          expectNoSecret(JSON.stringify(conf));
+          expectNoSecret(JSON.stringify(report));
+        } finally {
+          await client.close();
+        }
         expectNoSecret(output);
       } finally {
         worker.kill('SIGTERM');
