@@ -46,4 +46,13 @@ export class PrefetchWindow {
     // in order, so the broker ends with the last value asked for
     this.#pending = this.#pending.then(() => this.apply(next)).catch(() => undefined);
   }
+
+  /**
+   * Tells the broker the current value again: deliveries can arrive (and change the window)
+   * before the consumer that `apply` talks to is known, so the worker calls this once it is.
+   */
+  reapply(): void {
+    const count = this.#current;
+    this.#pending = this.#pending.then(() => this.apply(count)).catch(() => undefined);
+  }
 }

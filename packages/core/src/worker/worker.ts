@@ -172,6 +172,8 @@ export class Worker {
     this.#subscription = await this.app.broker.consume(this.options.queues, (d) => this.#onDelivery(d), {
       prefetch: this.options.prefetch, ...(this.options.consumerTimeout !== null ? { consumerTimeoutMs: this.options.consumerTimeout } : {}),
     });
+    // ETA deliveries that came with the consume-ok may have moved the window before this line
+    if (this.#subscription.active) this.#window.reapply();
     await this.#services.start();
     this.autoscaler?.start();
     this.#state = 'running';
