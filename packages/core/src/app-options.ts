@@ -1,6 +1,7 @@
 import type { Broker } from './broker/broker.js';
 import type { AmqpBrokerOptions } from './broker/amqp/amqp-broker.js';
 import type { RedisConnectionOptions } from './backends/redis-connection.js';
+import type { RedisBrokerOptions } from './broker/redis/redis-broker-options.js';
 import type { ResultBackend } from './backends/result-backend.js';
 import type { RoutesTable } from './producer/routing.js';
 import type { Codec } from './serialization/codec.js';
@@ -10,7 +11,8 @@ import type { Instrumentation } from './instrumentation/instrumentation.js';
 export interface AppOptions {
   /**
    * `memory://` (in-process), `amqp://user:pass@host:5672/vhost` (several joined with `;` for
-   * cluster failover), or a Broker instance (to share one memory broker between two apps).
+   * cluster failover), `redis://host:6379/0`, `rediss://...`, `sentinel://host:26379;sentinel://...`
+   * (kombu's Redis transport, see `redisBroker`), or a Broker instance (to share one memory broker between two apps).
    * @defaultValue 'memory://'
    */
   broker?: string | readonly string[] | Broker;
@@ -68,6 +70,12 @@ export interface AppOptions {
    * `CELERIAC_BACKEND_*` environment variables fill in what is left unset here.
    */
   redis?: Pick<RedisConnectionOptions, 'tls' | 'password'>;
+  /**
+   * Settings of redis://, rediss:// and sentinel:// brokers (kombu's transport options):
+   * visibility timeout, global key prefix, priority steps, Sentinel master name, TLS and the
+   * password. `CELERIAC_BROKER_*` environment variables fill in TLS and the password.
+   */
+  redisBroker?: Omit<RedisBrokerOptions, 'url'>;
   logger?: Logger;
   /**
    * Wrappers around every task this app publishes and every task its workers run (tracing,

@@ -4,6 +4,7 @@
  */
 import type { Broker } from './broker/broker.js';
 import { AmqpBroker } from './broker/amqp/amqp-broker.js';
+import { RedisBroker } from './broker/redis/redis-broker.js';
 import { MemoryBroker } from './broker/memory/memory-broker.js';
 import { logBrokerEvents } from './broker/log-broker-events.js';
 import type { ResultBackend } from './backends/result-backend.js';
@@ -83,6 +84,7 @@ export function createApp(options: AppOptions = {}): CeleriacApp {
     // connection settings from CELERIAC_BROKER_* / CELERIAC_BACKEND_* fill in what code leaves unset
     amqp: brokerSettings(options.amqp ?? {}, process.env),
     redis: backendSettings(options.redis ?? {}, process.env),
+    redisBroker: brokerSettings(options.redisBroker ?? {}, process.env),
   } as CeleriacApp['options'];
   const logger = options.logger ?? createConsoleLogger();
   const codecs = createCodecRegistry({
@@ -208,7 +210,12 @@ function makeBroker(opts: AppOptions): Broker {
   const first = urls[0] ?? '';
   if (first.startsWith('memory:')) return new MemoryBroker();
   if (/^amqps?:/.test(first)) return new AmqpBroker({ ...(opts.amqp ?? {}), ...(opts.quorumQueues ? { globalQos: false } : {}), url: urls });
-  throw new ConfigurationError(`unsupported broker URL ${JSON.stringify(first)}: use memory:// or amqp://`);
+  if (/^(rediss?|sentinel):/.test(first)) {
+    // Celery sends events through PUB/SUB on Redis: the event exchange is a broadcast one
+    const broadcastExchanges = [...new Set([...(opts.redisBroker?.broadcastExchanges ?? []), opts.eventExchange ?? APP_DEFAULTS.eventExchange])];
+    return new RedisBroker({ ...(opts.redisBroker ?? {}), broadcastExchanges, url: urls });
+  }
+  throw new ConfigurationError(`unsupported broker URL ${JSON.stringify(first)}: use memory://, amqp://, redis://, rediss:// or sentinel://`);
 }
 
 function makeBackend(opts: CeleriacApp['options'], broker: Broker, codecs: CodecRegistry, logger: Logger): ResultBackend {

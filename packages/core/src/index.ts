@@ -41,6 +41,7 @@ export type {
 } from './broker/broker.js';
 export { MemoryBroker } from './broker/memory/memory-broker.js';
 export { AmqpBroker, type AmqpBrokerOptions } from './broker/amqp/amqp-broker.js';
+export { RedisBroker, type RedisBrokerOptions } from './broker/redis/redis-broker.js';
 export {
   rabbitPermissions, setPermissionsCommand, escapeName, RABBIT_ROLES, type RabbitRole, type RoleNames, type RabbitPermissions,
 } from './broker/amqp/permissions.js';

@@ -26,6 +26,13 @@ export interface RedisConnectionOptions {
   /** The password, in place of the URL's: inline, `{ file }` or `{ env }`. @defaultValue the URL's password */
   password?: SecretSource;
   onError?: (err: Error) => void;
+  /**
+   * More ioredis options (the Redis broker passes its sentinels, master name and db here). With
+   * `sentinels` set, the URL is not given to ioredis. @defaultValue none
+   */
+  clientOptions?: RedisOptions;
+  /** What needs ioredis, for the error when it is missing. @defaultValue 'the redis:// result backend' */
+  purpose?: string;
 }
 
 export class RedisConnection {
@@ -49,12 +56,13 @@ export class RedisConnection {
         peer.name = this.#tls.options.servername ?? host;
       }
       if (options.password !== undefined) extra.password = readSecret(options.password, 'Redis password');
-      const { Redis } = await loadIoredis();
+      const { Redis } = await loadIoredis(options.purpose ?? 'the redis:// result backend');
       // maxRetriesPerRequest null: during an outage writes wait for the reconnect instead of failing
-      const client = new Redis(options.url, {
-        maxRetriesPerRequest: null, lazyConnect: true, enableReadyCheck: true, ...extra,
+      const redisOptions: RedisOptions = {
+        maxRetriesPerRequest: null, lazyConnect: true, enableReadyCheck: true, ...extra, ...options.clientOptions,
         retryStrategy: (times) => (this.#fatal ? null : Math.min(50 * times, 2000)),
-      });
+      };
+      const client = options.clientOptions?.sentinels ? new Redis(redisOptions) : new Redis(options.url, redisOptions);
       client.on('error', (err: Error) => this.#onError(err));
       return client;
     })();
@@ -127,12 +135,12 @@ function safeUrl(url: string): URL | null {
 }
 
 /** ioredis is an optional peer dependency: a clear error when it is missing. */
-async function loadIoredis(): Promise<{ Redis: typeof import('ioredis').Redis }> {
+export async function loadIoredis(purpose: string): Promise<{ Redis: typeof import('ioredis').Redis }> {
   try {
     return await import('ioredis');
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw err;
-    throw new ConfigurationError('the redis:// result backend needs the ioredis package: npm install ioredis', { cause: err });
+    throw new ConfigurationError(`${purpose} needs the ioredis package: npm install ioredis`, { cause: err });
   }
 }

@@ -1,0 +1,519 @@
+/**
+ * The Redis transport, wire-compatible with kombu's (what Python Celery uses on Redis):
+ * - a queue is a list per priority step (`name`, `name\x06\x163`...), producers LPUSH the JSON
+ *   envelope, consumers BRPOP across their queues, lowest priority number first;
+ * - exchanges are emulated: bindings live in `_kombu.binding.<exchange>` sets (direct and topic
+ *   routing read them), fanout exchanges (pidbox, events) are PUB/SUB on `/<db>.<exchange>`;
+ * - acks are emulated: a delivered message is recorded in the `unacked` hash and the
+ *   `unacked_index` zset until it is acked; any consumer puts back messages older than the
+ *   visibility timeout (under the `unacked_mutex`), so a worker that died loses nothing.
+ * Exchange types and exchange-to-exchange bindings are known per process, as in kombu.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis, RedisOptions } from 'ioredis';
+import { RedisConnection } from '../../backends/redis-connection.js';
+import { ConnectionClosedError, TlsError } from '../../errors/broker-errors.js';
+import { ConfigurationError } from '../../errors/task-errors.js';
+import type { OutgoingMessage, Route } from '../../protocol/message.js';
+import { readSecret } from '../../tls/secret-source.js';
+import { TypedEmitter } from '../../util/typed-emitter.js';
+import type {
+  BindingSpec, Broker, BrokerEvents, BrokerState, BrokerStats, ConsumeOptions, DeliveryHandler, ExchangeBindingSpec, ExchangeSpec, QueueSpec, Subscription,
+} from '../broker.js';
+import { topicMatches } from '../memory/topic-match.js';
+import type { RedisBrokerOptions } from './redis-broker-options.js';
+import { markRedelivered, parseEnvelope, stringifyEnvelope, toEnvelope, type KombuEnvelope } from './redis-envelope.js';
+import {
+  DEFAULT_PRIORITY_STEPS, SEP, bindingKey, bindingMember, fanoutChannel, fanoutPrefix, fanoutSubscribePattern, parseBindingMember, priorityStep, queueKeyForStep,
+  topicPattern, topicPatternMatches,
+} from './redis-keys.js';
+import { RELEASE_MUTEX, RESTORE, ROUTE_DIRECT, runScript } from './redis-scripts.js';
+import { RedisSubscription } from './redis-subscription.js';
+import { parseRedisBrokerUrl, type RedisBrokerUrl } from './redis-url.js';
+
+export type { RedisBrokerOptions } from './redis-broker-options.js';
+
+type ExchangeType = ExchangeSpec['type'];
+
+/** Resolved settings the subscriptions read. */
+export interface RedisBrokerSettings {
+  prefix: string;
+  steps: readonly number[];
+  pollTimeoutSeconds: number;
+  visibilityTimeout: number;
+}
+
+export class RedisBroker implements Broker {
+  readonly kind = 'redis';
+  readonly displayUrl: string;
+  readonly events = new TypedEmitter<BrokerEvents>();
+  readonly settings: RedisBrokerSettings;
+  #state: BrokerState = 'idle';
+  readonly #options: RedisBrokerOptions;
+  readonly #url: RedisBrokerUrl;
+  readonly #fanoutPrefix: string;
+  readonly #broadcast: Set<string>;
+  #connection: RedisConnection | null = null;
+  #client: Redis | null = null;
+  #connecting: Promise<void> | null = null;
+  #restoreTimer: NodeJS.Timeout | null = null;
+  #restoring = false;
+  #attempts = 0;
+  #lastError: Error | undefined;
+  readonly #exchanges = new Map<string, ExchangeType>();
+  readonly #exchangeBindings = new Map<string, { destination: string; routingKey: string }[]>();
+  readonly #declared = new Set<string>();
+  /** Queues declared auto-delete or exclusive: deleted when their last consumer here goes. */
+  readonly #volatile = new Set<string>();
+  /** queue → the binding members this process added (exchange, member), for deleteQueue. */
+  readonly #bindings = new Map<string, Map<string, string>>();
+  /** Queues bound to a PUB/SUB exchange: consuming them is a PSUBSCRIBE. */
+  readonly #fanoutQueues = new Map<string, { exchange: string; routingKey: string }>();
+  readonly #subscriptions = new Set<RedisSubscription>();
+  readonly #stats: BrokerStats = {
+    disconnects: 0, reconnects: 0, reconnectFailures: 0, consumerCancels: 0, undecodableHeaders: 0, lastDisconnectReason: null, lastDisconnectAt: null,
+  };
+
+  constructor(options: RedisBrokerOptions) {
+    this.#options = options;
+    this.#url = parseRedisBrokerUrl(options.url);
+    if (this.#url.scheme === 'sentinel' && !options.masterName) {
+      throw new ConfigurationError('a sentinel:// broker needs the master name: redis: { masterName: "mymaster" } (kombu\'s master_name)');
+    }
+    this.displayUrl = this.#url.displayUrl;
+    const steps = [...(options.prioritySteps ?? DEFAULT_PRIORITY_STEPS)].sort((a, b) => a - b);
+    if (steps.length === 0 || steps[0] !== 0 || steps.some((s) => !Number.isInteger(s) || s < 0 || s > 9)) {
+      throw new ConfigurationError(`prioritySteps must be integers 0..9 starting at 0, not ${JSON.stringify(options.prioritySteps)}`);
+    }
+    const visibilityTimeout = options.visibilityTimeout ?? 3600;
+    if (!(visibilityTimeout > 0)) throw new ConfigurationError(`visibilityTimeout must be a positive number of seconds, not ${String(visibilityTimeout)}`);
+    this.settings = {
+      prefix: options.globalKeyprefix ?? '',
+      steps,
+      pollTimeoutSeconds: options.pollTimeoutSeconds ?? 1,
+      visibilityTimeout,
+    };
+    this.#fanoutPrefix = fanoutPrefix(options.fanoutPrefix ?? true, this.#url.db);
+    this.#broadcast = new Set(options.broadcastExchanges ?? ['celeryev']);
+  }
+
+  get state(): BrokerState {
+    return this.#state;
+  }
+
+  stats(): BrokerStats {
+    return { ...this.#stats };
+  }
+
+  async connect(): Promise<void> {
+    if (this.#state === 'closed' || this.#state === 'closing') throw new ConnectionClosedError('the Redis broker is closed');
+    if (this.#client && this.#state !== 'connecting') return;
+    this.#connecting ??= this.#open().catch((err: unknown) => {
+      this.#connecting = null;
+      throw err;
+    });
+    await this.#connecting;
+  }
+
+  async #open(): Promise<void> {
+    this.#setState('connecting');
+    const clientOptions: RedisOptions = { connectionName: 'celeriac' };
+    if (this.#url.scheme === 'sentinel') {
+      clientOptions.sentinels = this.#url.sentinels;
+      clientOptions.name = this.#options.masterName!;
+      clientOptions.db = this.#url.db;
+      if (this.#url.username) clientOptions.username = this.#url.username;
+      if (this.#url.password) clientOptions.password = this.#url.password;
+      if (this.#options.sentinelPassword !== undefined) clientOptions.sentinelPassword = readSecret(this.#options.sentinelPassword, 'Sentinel password');
+    }
+    const connection = new RedisConnection({
+      url: this.#url.url,
+      ...(this.#options.tls !== undefined ? { tls: this.#options.tls } : {}),
+      ...(this.#options.password !== undefined ? { password: this.#options.password } : {}),
+      clientOptions,
+      purpose: 'the redis:// broker',
+      onError: (err) => this.#onClientError(err),
+    });
+    this.#connection = connection;
+    const client = await connection.client;
+    this.#watch(client);
+    await connection.connect();
+    await this.#waitReady(client);
+    this.#client = client;
+    this.#setState('ready');
+    const interval = this.#options.restoreIntervalSeconds ?? Math.min(10, this.settings.visibilityTimeout / 4);
+    this.#restoreTimer = setInterval(() => void this.restoreVisible(), Math.max(100, interval * 1000));
+    this.#restoreTimer.unref();
+  }
+
+  async #waitReady(client: Redis): Promise<void> {
+    if (client.status === 'ready') return;
+    const timeoutMs = this.#options.connectTimeoutMs ?? 30_000;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => fail(), timeoutMs);
+      const onReady = () => {
+        cleanup();
+        resolve();
+      };
+      const fail = () => {
+        cleanup();
+        client.disconnect();
+        const why = this.#connection?.fatal ?? this.#lastError;
+        reject(why instanceof TlsError ? why : new ConnectionClosedError(`cannot connect to the broker at ${this.displayUrl}: ${why?.message ?? `no answer in ${timeoutMs} ms`}`));
+      };
+      const onEnd = () => fail();
+      const cleanup = () => {
+        clearTimeout(timer);
+        client.off('ready', onReady);
+        client.off('end', onEnd);
+      };
+      client.on('ready', onReady);
+      client.on('end', onEnd);
+    });
+  }
+
+  #watch(client: Redis): void {
+    client.on('close', () => {
+      if (this.#state !== 'ready') return;
+      this.#stats.disconnects++;
+      this.#stats.lastDisconnectReason = this.#lastError?.message ?? 'connection closed';
+      this.#stats.lastDisconnectAt = Date.now();
+      this.#attempts = 0;
+      this.#setState('reconnecting');
+      this.events.emit('disconnected', this.#lastError);
+    });
+    client.on('reconnecting', () => {
+      if (this.#state !== 'reconnecting') return;
+      this.#attempts++;
+      if (this.#attempts > 1) {
+        this.#stats.reconnectFailures++;
+        this.events.emit('reconnect-failed', this.#attempts - 1, this.#lastError ?? new Error('connection refused'));
+      }
+    });
+    client.on('ready', () => {
+      if (this.#state !== 'reconnecting') return;
+      this.#stats.reconnects++;
+      this.#setState('ready');
+      this.events.emit('reconnected', Math.max(1, this.#attempts));
+      this.#lastError = undefined;
+    });
+  }
+
+  #onClientError(err: Error): void {
+    this.#lastError = err;
+    if (err instanceof TlsError) this.events.emit('error', err);
+  }
+
+  /** @internal The command connection. */
+  get client(): Redis {
+    if (!this.#client) throw new ConnectionClosedError(this.#state === 'closed' ? 'the Redis broker is closed' : 'the Redis broker is not connected');
+    return this.#client;
+  }
+
+  /** @internal A key or channel with the global key prefix. */
+  key(name: string): string {
+    return this.settings.prefix + name;
+  }
+
+  async declareQueue(spec: QueueSpec): Promise<void> {
+    await this.#ready();
+    // nothing to create on Redis: a list exists while it holds messages (as in kombu)
+    this.#declared.add(spec.name);
+    if (spec.autoDelete === true || spec.exclusive === true) this.#volatile.add(spec.name);
+  }
+
+  async declareExchange(spec: ExchangeSpec): Promise<void> {
+    await this.#ready();
+    if (spec.name !== '') this.#exchanges.set(spec.name, spec.type);
+  }
+
+  async bindQueue(binding: BindingSpec): Promise<void> {
+    await this.#ready();
+    if (binding.exchange === '') return;
+    const broadcast = this.#isBroadcast(binding.exchange);
+    const type = this.#typeOf(binding.exchange);
+    const pattern = type === 'topic' && !broadcast ? topicPattern(binding.routingKey) : '';
+    const member = bindingMember({ routingKey: binding.routingKey, pattern, queue: binding.queue });
+    await this.client.sadd(this.key(bindingKey(binding.exchange)), member);
+    let mine = this.#bindings.get(binding.queue);
+    if (!mine) this.#bindings.set(binding.queue, (mine = new Map()));
+    mine.set(`${binding.exchange}${SEP}${member}`, binding.exchange);
+    if (broadcast) this.#fanoutQueues.set(binding.queue, { exchange: binding.exchange, routingKey: binding.routingKey });
+  }
+
+  /** Exchange-to-exchange bindings are known to this process only (kombu has none on Redis). */
+  async bindExchange(binding: ExchangeBindingSpec): Promise<void> {
+    await this.#ready();
+    const list = this.#exchangeBindings.get(binding.source) ?? [];
+    if (!list.some((b) => b.destination === binding.destination && b.routingKey === binding.routingKey)) list.push({ destination: binding.destination, routingKey: binding.routingKey });
+    this.#exchangeBindings.set(binding.source, list);
+  }
+
+  async inspectQueue(name: string): Promise<{ messageCount: number; consumerCount: number } | null> {
+    await this.#ready();
+    const consumers = [...this.#subscriptions].filter((s) => s.queues.includes(name)).length;
+    const pipe = this.client.pipeline();
+    for (const step of this.settings.steps) pipe.llen(this.key(queueKeyForStep(name, step)));
+    pipe.smembers(this.key(bindingKey(name)));
+    const replies = (await pipe.exec()) ?? [];
+    let count = 0;
+    for (const [err, n] of replies.slice(0, -1)) if (!err && typeof n === 'number') count += n;
+    const selfBound = ((replies.at(-1)?.[1] as string[] | undefined) ?? []).some((m) => parseBindingMember(m)?.queue === name);
+    if (count === 0 && !this.#declared.has(name) && !this.#fanoutQueues.has(name) && !selfBound && consumers === 0) return null;
+    return { messageCount: count, consumerCount: consumers };
+  }
+
+  async deleteQueue(name: string): Promise<void> {
+    await this.#ready();
+    const pipe = this.client.pipeline();
+    for (const [k, exchange] of this.#bindings.get(name) ?? []) pipe.srem(this.key(bindingKey(exchange)), k.slice(exchange.length + SEP.length));
+    for (const step of this.settings.steps) pipe.del(this.key(queueKeyForStep(name, step)));
+    await pipe.exec();
+    this.#bindings.delete(name);
+    this.#declared.delete(name);
+    this.#volatile.delete(name);
+    this.#fanoutQueues.delete(name);
+  }
+
+  async deleteExchange(name: string): Promise<void> {
+    await this.#ready();
+    this.#exchanges.delete(name);
+    this.#exchangeBindings.delete(name);
+    for (const list of this.#exchangeBindings.values()) {
+      for (let i = list.length - 1; i >= 0; i--) if (list[i]!.destination === name) list.splice(i, 1);
+    }
+    // the binding set is shared with other processes: only the members this process added go
+    const pipe = this.client.pipeline();
+    for (const mine of this.#bindings.values()) {
+      for (const [k, exchange] of mine) {
+        if (exchange !== name) continue;
+        pipe.srem(this.key(bindingKey(exchange)), k.slice(exchange.length + SEP.length));
+        mine.delete(k);
+      }
+    }
+    await pipe.exec();
+  }
+
+  async purgeQueue(name: string): Promise<number> {
+    await this.#ready();
+    const pipe = this.client.pipeline();
+    for (const step of this.settings.steps) pipe.llen(this.key(queueKeyForStep(name, step))).del(this.key(queueKeyForStep(name, step)));
+    const replies = (await pipe.exec()) ?? [];
+    let n = 0;
+    for (let i = 0; i < replies.length; i += 2) n += Number(replies[i]?.[1] ?? 0);
+    return n;
+  }
+
+  async publish(route: Route, message: OutgoingMessage): Promise<void> {
+    await this.#ready();
+    const text = stringifyEnvelope(toEnvelope(message, route));
+    const step = priorityStep(message.properties.priority, this.settings.steps);
+    const client = this.client;
+    if (route.exchange === '') {
+      await client.lpush(this.key(queueKeyForStep(route.routingKey, step)), text);
+      return;
+    }
+    if (this.#isBroadcast(route.exchange)) {
+      await client.publish(this.key(fanoutChannel(this.#fanoutPrefix, route.exchange, route.routingKey, this.#options.fanoutPatterns ?? true)), text);
+      return;
+    }
+    if (this.#typeOf(route.exchange) === 'direct' && !this.#exchangeBindings.has(route.exchange)) {
+      const suffix = step ? `${SEP}${step}` : '';
+      await runScript(client, ROUTE_DIRECT, [this.key(bindingKey(route.exchange))], [route.routingKey, text, this.settings.prefix, suffix, SEP]);
+      return;
+    }
+    const { queues, channels } = await this.#lookup(route.exchange, route.routingKey);
+    const pipe = client.multi();
+    for (const q of queues) pipe.lpush(this.key(queueKeyForStep(q, step)), text);
+    for (const c of channels) pipe.publish(this.key(c), text);
+    await pipe.exec();
+  }
+
+  async consume(queues: readonly string[], onDelivery: DeliveryHandler, options: ConsumeOptions): Promise<Subscription> {
+    await this.#ready();
+    const sub = new RedisSubscription(this, queues, onDelivery, options);
+    this.#subscriptions.add(sub);
+    try {
+      await sub.start();
+    } catch (err) {
+      this.#subscriptions.delete(sub);
+      throw err;
+    }
+    // as kombu on its first poll: put back what a dead consumer left past the visibility timeout
+    void this.restoreVisible();
+    return sub;
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    if (this.#state === 'closing') return;
+    this.#setState('closing');
+    if (this.#restoreTimer) clearInterval(this.#restoreTimer);
+    await this.#connecting?.catch(() => undefined);
+    for (const sub of [...this.#subscriptions]) await sub.close().catch((err: unknown) => this.events.emit('warning', `closing a consumer: ${(err as Error).message}`));
+    this.#subscriptions.clear();
+    const client = this.#client;
+    this.#client = null;
+    if (client) await client.quit().catch(() => client.disconnect());
+    this.#setState('closed');
+  }
+
+  // ---- used by RedisSubscription ------------------------------------------------------------
+
+  /** @internal Whether consuming this queue means subscribing to a channel, and which pattern. */
+  fanoutPattern(queue: string): string | null {
+    const f = this.#fanoutQueues.get(queue);
+    return f ? this.key(fanoutSubscribePattern(this.#fanoutPrefix, f.exchange, f.routingKey, this.#options.fanoutPatterns ?? true)) : null;
+  }
+
+  /** @internal A subscription went away: auto-delete and exclusive queues it alone consumed are deleted. */
+  async unsubscribe(sub: RedisSubscription): Promise<void> {
+    this.#subscriptions.delete(sub);
+    for (const q of sub.queues) {
+      if (!this.#volatile.has(q) || [...this.#subscriptions].some((s) => s.queues.includes(q))) continue;
+      await this.deleteQueue(q).catch(() => undefined);
+    }
+  }
+
+  /** @internal ack / reject(false): the message leaves the unacked hash and index. */
+  async removeUnacked(tag: string): Promise<void> {
+    await this.client.multi().zrem(this.key('unacked_index'), tag).hdel(this.key('unacked'), tag).exec();
+  }
+
+  /**
+   * @internal Puts an unacked message back on its queues, marked redelivered: at the back
+   * (`leftmost`, kombu's reject with requeue) or at the front (restores). `expected` is the
+   * hash entry this process wrote; null reads it first (a restore of someone else's message).
+   * Returns false when the message was acked or restored meanwhile.
+   */
+  async restoreUnacked(tag: string, expected: string | null, leftmost: boolean): Promise<boolean> {
+    const client = this.client;
+    const stored = expected ?? (await client.hget(this.key('unacked'), tag));
+    if (stored === null) {
+      await client.zrem(this.key('unacked_index'), tag);
+      return false;
+    }
+    const entry = parseUnackedEntry(stored);
+    let payload = '';
+    let destinations: string[] = [];
+    if (entry) {
+      payload = stringifyEnvelope(markRedelivered(entry.envelope));
+      destinations = [...(await this.#lookup(entry.exchange, entry.routingKey)).queues].map((q) => this.key(q));
+    } else {
+      this.events.emit('warning', `dropping unacked entry ${tag}: not kombu's [envelope, exchange, routing_key]`);
+    }
+    const moved = await runScript(client, RESTORE, [this.key('unacked'), this.key('unacked_index')], [tag, stored, payload, leftmost ? 'L' : 'R', ...destinations]);
+    return moved === 1;
+  }
+
+  /**
+   * @internal kombu's `restore_visible`: under the `unacked_mutex`, every message delivered more
+   * than `visibilityTimeout` seconds ago and still unacked goes back to the front of its queue.
+   * Runs on a timer while this process consumes queues. Returns how many were restored.
+   */
+  async restoreVisible(): Promise<number> {
+    if (this.#restoring || this.#state !== 'ready' || ![...this.#subscriptions].some((s) => s.consumesLists)) return 0;
+    this.#restoring = true;
+    const client = this.client;
+    const mutex = this.key('unacked_mutex');
+    const token = randomUUID();
+    let restored = 0;
+    try {
+      const got = await client.set(mutex, token, 'PX', Math.round((this.#options.unackedMutexExpire ?? 300) * 1000), 'NX');
+      if (got !== 'OK') return 0;
+      try {
+        const ceil = Date.now() / 1000 - this.settings.visibilityTimeout;
+        const limit = this.#options.unackedRestoreLimit;
+        const tags = limit ? await client.zrevrangebyscore(this.key('unacked_index'), ceil, 0, 'LIMIT', 0, limit) : await client.zrevrangebyscore(this.key('unacked_index'), ceil, 0);
+        for (const tag of tags) if (await this.restoreUnacked(tag, null, false)) restored++;
+      } finally {
+        await runScript(client, RELEASE_MUTEX, [mutex], [token]);
+      }
+      if (restored > 0) this.events.emit('warning', `restored ${restored} unacknowledged message(s) older than the visibility timeout (${this.settings.visibilityTimeout} s)`);
+    } catch (err) {
+      if (this.#state === 'ready') this.events.emit('warning', `restoring unacknowledged messages failed: ${(err as Error).message}`);
+    } finally {
+      this.#restoring = false;
+    }
+    return restored;
+  }
+
+  /** @internal A popped item that will not be delivered goes back to the front of its list. */
+  async pushBack(key: string, item: string): Promise<void> {
+    await this.client.rpush(key, item);
+  }
+
+  /** @internal An item that is not a kombu envelope (counted, then delivered as opaque bytes). */
+  countUndecodable(): void {
+    this.#stats.undecodableHeaders++;
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  #isBroadcast(exchange: string): boolean {
+    return this.#exchanges.get(exchange) === 'fanout' || this.#broadcast.has(exchange);
+  }
+
+  /** kombu's default for an exchange this process never declared is direct. */
+  #typeOf(exchange: string): ExchangeType {
+    return this.#exchanges.get(exchange) ?? 'direct';
+  }
+
+  /** kombu's `_lookup`: the queues (and fanout channels) a routing key reaches through an exchange. */
+  async #lookup(exchange: string, routingKey: string, visited = new Set<string>()): Promise<{ queues: Set<string>; channels: string[] }> {
+    const out = { queues: new Set<string>(), channels: [] as string[] };
+    if (exchange === '') {
+      if (routingKey) out.queues.add(routingKey);
+      return out;
+    }
+    if (visited.has(exchange)) return out;
+    visited.add(exchange);
+    const type = this.#typeOf(exchange);
+    if (this.#isBroadcast(exchange) && visited.size > 1) {
+      out.channels.push(fanoutChannel(this.#fanoutPrefix, exchange, routingKey, this.#options.fanoutPatterns ?? true));
+      return out;
+    }
+    const members = await this.client.smembers(this.key(bindingKey(exchange)));
+    for (const m of members) {
+      const b = parseBindingMember(m);
+      if (!b || !b.queue) continue;
+      const hit = type === 'fanout' ? true
+        : type === 'topic' ? (b.pattern ? topicPatternMatches(b.pattern, routingKey) : topicMatches(b.routingKey, routingKey))
+          : b.routingKey === routingKey;
+      if (hit) out.queues.add(b.queue);
+    }
+    for (const xb of this.#exchangeBindings.get(exchange) ?? []) {
+      const hit = type === 'fanout' ? true : type === 'topic' ? topicMatches(xb.routingKey, routingKey) : xb.routingKey === routingKey;
+      if (!hit) continue;
+      const sub = await this.#lookup(xb.destination, routingKey, visited);
+      for (const q of sub.queues) out.queues.add(q);
+      out.channels.push(...sub.channels);
+    }
+    return out;
+  }
+
+  async #ready(): Promise<void> {
+    if (this.#state === 'closed' || this.#state === 'closing') throw new ConnectionClosedError('the Redis broker is closed');
+    if (!this.#client) await this.connect();
+  }
+
+  #setState(next: BrokerState): void {
+    const prev = this.#state;
+    if (prev === next) return;
+    this.#state = next;
+    this.events.emit('state', next, prev);
+  }
+}
+
+function parseUnackedEntry(stored: string): { envelope: KombuEnvelope; exchange: string; routingKey: string } | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(stored);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(v) || v.length < 3) return null;
+  const envelope = parseEnvelope(JSON.stringify(v[0]));
+  if (!envelope) return null;
+  return { envelope, exchange: typeof v[1] === 'string' ? v[1] : '', routingKey: typeof v[2] === 'string' ? v[2] : '' };
+}
