@@ -24,6 +24,7 @@ the worker, the drive.py client and the fixture capture script:
                    TLS to the broker (Celery's broker_use_ssl): CA file, client
                    certificate and key files, the name the broker's certificate
                    must carry (any of them set turns TLS on, verification required)
+  INTEROP_BROKER_KEYPREFIX / _VISIBILITY_TIMEOUT  (Redis broker transport options)
   INTEROP_BROKER_LOGIN_METHOD
                    broker_login_method, e.g. EXTERNAL (log in with the certificate)
 
@@ -65,6 +66,14 @@ if any(_SSL.values()):
         'server_hostname': _SSL['servername'],
         'cert_reqs': ssl.CERT_REQUIRED,
     }
+# Redis broker transport options (kombu): a private key prefix, a short visibility timeout
+_TRANSPORT = {}
+if os.environ.get('INTEROP_BROKER_KEYPREFIX'):
+    _TRANSPORT['global_keyprefix'] = os.environ['INTEROP_BROKER_KEYPREFIX']
+if os.environ.get('INTEROP_BROKER_VISIBILITY_TIMEOUT'):
+    _TRANSPORT['visibility_timeout'] = float(os.environ['INTEROP_BROKER_VISIBILITY_TIMEOUT'])
+if _TRANSPORT:
+    app.conf.broker_transport_options = _TRANSPORT
 if os.environ.get('INTEROP_BROKER_LOGIN_METHOD'):
     app.conf.broker_login_method = os.environ['INTEROP_BROKER_LOGIN_METHOD']
 

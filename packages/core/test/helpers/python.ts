@@ -60,6 +60,8 @@ export interface PythonWorker {
   /** True while the worker process runs. */
   alive(): boolean;
   stop(): Promise<void>;
+  /** SIGKILLs the worker (a crash: nothing is handed back) and waits for it to exit. */
+  kill(): Promise<void>;
 }
 
 /** Starts a Python Celery worker (with `mingle`, it syncs with the other workers first) and waits until it answers a ping. */
@@ -82,6 +84,11 @@ export async function startPythonWorker(p: PythonEnv, name: string, extraArgs: s
     node,
     log: () => stderr,
     alive: () => child.exitCode === null && child.signalCode === null,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -65,6 +65,8 @@ export class RedisBroker implements Broker {
   readonly #declared = new Set<string>();
   /** Queues declared auto-delete or exclusive: deleted when their last consumer here goes. */
   readonly #volatile = new Set<string>();
+  /** Queues this process deleted: a restore does not bring them back (RabbitMQ drops such messages too). */
+  readonly #deleted = new Set<string>();
   /** queue → the binding members this process added (exchange, member), for deleteQueue. */
   readonly #bindings = new Map<string, Map<string, string>>();
   /** Queues bound to a PUB/SUB exchange: consuming them is a PSUBSCRIBE. */
@@ -219,6 +221,7 @@ export class RedisBroker implements Broker {
     await this.#ready();
     // nothing to create on Redis: a list exists while it holds messages (as in kombu)
     this.#declared.add(spec.name);
+    this.#deleted.delete(spec.name);
     if (spec.autoDelete === true || spec.exclusive === true) this.#volatile.add(spec.name);
   }
 
@@ -265,6 +268,11 @@ export class RedisBroker implements Broker {
 
   async deleteQueue(name: string): Promise<void> {
     await this.#ready();
+    await this.#deleteQueue(name);
+  }
+
+  async #deleteQueue(name: string): Promise<void> {
+    this.#deleted.add(name);
     const pipe = this.client.pipeline();
     for (const [k, exchange] of this.#bindings.get(name) ?? []) pipe.srem(this.key(bindingKey(exchange)), k.slice(exchange.length + SEP.length));
     for (const step of this.settings.steps) pipe.del(this.key(queueKeyForStep(name, step)));
@@ -371,7 +379,7 @@ export class RedisBroker implements Broker {
     this.#subscriptions.delete(sub);
     for (const q of sub.queues) {
       if (!this.#volatile.has(q) || [...this.#subscriptions].some((s) => s.queues.includes(q))) continue;
-      await this.deleteQueue(q).catch(() => undefined);
+      if (this.#client) await this.#deleteQueue(q).catch(() => undefined);
     }
   }
 
@@ -398,7 +406,7 @@ export class RedisBroker implements Broker {
     let destinations: string[] = [];
     if (entry) {
       payload = stringifyEnvelope(markRedelivered(entry.envelope));
-      destinations = [...(await this.#lookup(entry.exchange, entry.routingKey)).queues].map((q) => this.key(q));
+      destinations = [...(await this.#lookup(entry.exchange, entry.routingKey)).queues].filter((q) => !this.#deleted.has(q)).map((q) => this.key(q));
     } else {
       this.events.emit('warning', `dropping unacked entry ${tag}: not kombu's [envelope, exchange, routing_key]`);
     }
