@@ -48,6 +48,8 @@ export class RedisBroker implements Broker {
   readonly displayUrl: string;
   readonly events = new TypedEmitter<BrokerEvents>();
   readonly settings: RedisBrokerSettings;
+  /** CLIENT SETNAME of this broker's connections (its consumers add a suffix), to find them in CLIENT LIST. */
+  readonly connectionName = `celeriac-${randomUUID().slice(0, 8)}`;
   #state: BrokerState = 'idle';
   readonly #options: RedisBrokerOptions;
   readonly #url: RedisBrokerUrl;
@@ -119,7 +121,7 @@ export class RedisBroker implements Broker {
 
   async #open(): Promise<void> {
     this.#setState('connecting');
-    const clientOptions: RedisOptions = { connectionName: 'celeriac' };
+    const clientOptions: RedisOptions = { connectionName: this.connectionName };
     if (this.#url.scheme === 'sentinel') {
       clientOptions.sentinels = this.#url.sentinels;
       clientOptions.name = this.#options.masterName!;

@@ -19,6 +19,8 @@ interface Unsettled {
   stored: string;
 }
 
+let consumers = 0;
+
 export class RedisSubscription implements Subscription {
   #queues: string[];
   #prefetch: number;
@@ -27,7 +29,7 @@ export class RedisSubscription implements Subscription {
   readonly #unacked = new Map<number, Unsettled>();
   #nextId = 1;
   #blocking: Redis | null = null;
-  #blockingName = `celeriac-consumer-${Math.random().toString(36).slice(2)}`;
+  readonly #blockingName: string;
   #inBrpop = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
@@ -44,6 +46,7 @@ export class RedisSubscription implements Subscription {
   ) {
     this.#queues = [...queues];
     this.#prefetch = options.prefetch;
+    this.#blockingName = `${broker.connectionName}-c${++consumers}`;
   }
 
   get queues(): readonly string[] {
