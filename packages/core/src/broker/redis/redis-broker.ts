@@ -27,7 +27,7 @@ import {
   DEFAULT_PRIORITY_STEPS, SEP, bindingKey, bindingMember, fanoutChannel, fanoutPrefix, fanoutSubscribePattern, parseBindingMember, priorityStep, queueKeyForStep,
   topicPattern, topicPatternMatches,
 } from './redis-keys.js';
-import { RELEASE_MUTEX, RESTORE, ROUTE_DIRECT, runScript } from './redis-scripts.js';
+import { POP_MANY, RELEASE_MUTEX, RESTORE, ROUTE_DIRECT, runScript } from './redis-scripts.js';
 import { RedisSubscription } from './redis-subscription.js';
 import { parseRedisBrokerUrl, type RedisBrokerUrl } from './redis-url.js';
 
@@ -446,6 +446,12 @@ export class RedisBroker implements Broker {
       this.#restoring = false;
     }
     return restored;
+  }
+
+  /** @internal POP_MANY: up to `max` items from `keys` (prefixed), recorded as unacked when `track`; flat [key, item, entry]... */
+  async popMany(keys: readonly string[], max: number, track: boolean, batchKey: string, previousBatchKey: string): Promise<string[]> {
+    const out = await runScript(this.client, POP_MANY, [...keys, this.key('unacked'), this.key('unacked_index'), batchKey], [max, Date.now() / 1000, track ? '1' : '0', previousBatchKey]);
+    return Array.isArray(out) ? (out as string[]) : [];
   }
 
   /** @internal A popped item that will not be delivered goes back to the front of its list. */

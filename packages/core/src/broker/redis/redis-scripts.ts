@@ -75,3 +75,54 @@ export async function runScript(client: Redis, s: Script, keys: readonly string[
     return await client.eval(s.lua, keys.length, ...keys, ...args);
   }
 }
+
+/**
+ * KEYS: the list keys in consume order, then the unacked hash, the index and a batch key unique
+ * to this call; ARGV: most items, now (seconds), '1' to record them as unacked, the previous
+ * batch key (deleted: its reply arrived). The result is kept under the batch key for 10 minutes,
+ * so when the connection drops before the reply arrives, the client's resend of the very same
+ * call gets the same batch instead of popping another. Pops up to that many (RPOP, kombu's end), records
+ * each as kombu does (`[envelope, exchange, routing_key]` under its delivery tag, with the time)
+ * in the same step, and returns key, item, entry, key, item, entry... (entry '' when not
+ * recorded: not asked to, or the item is not an envelope). Lets a busy consumer take a batch in one round trip, with no moment
+ * where a message is neither in its list nor in the unacked hash.
+ */
+export const POP_MANY = script(`
+local nkeys = #KEYS - 3
+local unacked, index, batch = KEYS[nkeys + 1], KEYS[nkeys + 2], KEYS[nkeys + 3]
+local max, now, track = tonumber(ARGV[1]), ARGV[2], ARGV[3] == '1'
+if ARGV[4] ~= '' then redis.call('DEL', ARGV[4]) end
+local saved = redis.call('GET', batch)
+if saved then return cjson.decode(saved) end
+local out = {}
+local n = 0
+for i = 1, nkeys do
+  while n < max do
+    local item = redis.call('RPOP', KEYS[i])
+    if not item then break end
+    n = n + 1
+    out[#out + 1] = KEYS[i]
+    out[#out + 1] = item
+    local stored = ''
+    if track then
+      local ok, env = pcall(cjson.decode, item)
+      if ok and type(env) == 'table' and type(env.properties) == 'table' and type(env.properties.delivery_tag) == 'string' then
+        local info = env.properties.delivery_info
+        local ex, rk = '', ''
+        if type(info) == 'table' then
+          if type(info.exchange) == 'string' then ex = info.exchange end
+          if type(info.routing_key) == 'string' then rk = info.routing_key end
+        end
+        local tag = env.properties.delivery_tag
+        redis.call('ZADD', index, now, tag)
+        stored = '[' .. item .. ', ' .. cjson.encode(ex) .. ', ' .. cjson.encode(rk) .. ']'
+        redis.call('HSET', unacked, tag, stored)
+      end
+    end
+    out[#out + 1] = stored
+  end
+  if n >= max then break end
+end
+if n > 0 then redis.call('SET', batch, cjson.encode(out), 'EX', 600) end
+return out
+`);

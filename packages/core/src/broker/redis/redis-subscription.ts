@@ -31,6 +31,9 @@ export class RedisSubscription implements Subscription {
   #blocking: Redis | null = null;
   readonly #blockingName: string;
   #inBrpop = false;
+  #batches = 0;
+  /** The last batch that returned items: deleted by the next call (its reply arrived). */
+  #lastBatchKey = '';
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
   #subscriber: Redis | null = null;
@@ -110,6 +113,7 @@ export class RedisSubscription implements Subscription {
     for (const u of left.reverse()) {
       await this.broker.restoreUnacked(u.tag, u.stored, false).catch((err: unknown) => this.broker.events.emit('warning', `could not put back ${u.tag}: ${(err as Error).message}`));
     }
+    if (this.#lastBatchKey) await this.broker.client.del(this.#lastBatchKey).catch(() => undefined);
     const blocking = this.#blocking;
     this.#blocking = null;
     if (blocking) await blocking.quit().catch(() => blocking.disconnect());
@@ -169,6 +173,41 @@ export class RedisSubscription implements Subscription {
       const start = rotation % queues.length;
       const rotated = [...queues.slice(start), ...queues.slice(0, start)];
       const keys = brpopKeys(rotated, this.broker.settings.steps).map((k) => this.broker.key(k));
+      // busy queues: a batch in one atomic step (popped and recorded as unacked together)
+      let batch: string[];
+      const batchKey = this.broker.key(`_celeriac.batch.${this.#blockingName}.${++this.#batches}`);
+      try {
+        batch = await this.broker.popMany(keys, this.#room(), this.options.noAck !== true, batchKey, this.#lastBatchKey);
+        this.#lastBatchKey = batch.length > 0 ? batchKey : '';
+      } catch (err) {
+        if (this.#cancelled) break;
+        this.broker.events.emit('warning', `reading ${queues.join(', ')} failed: ${(err as Error).message}`);
+        await this.#sleep();
+        continue;
+      }
+      if (batch.length > 0) {
+        let last = '';
+        for (let i = 0; i + 2 < batch.length; i += 3) {
+          const [key, item, stored] = [batch[i]!, batch[i + 1]!, batch[i + 2]!];
+          const queue = queueOfKey(key.slice(this.broker.settings.prefix.length));
+          last = queue;
+          const env = this.#envelopeOf(queue, item);
+          if (this.#cancelled) {
+            if (stored) await this.broker.restoreUnacked(env.properties.delivery_tag, stored, false).catch(() => undefined);
+            else await this.broker.pushBack(key, item).catch(() => undefined);
+            continue;
+          }
+          this.#deliver(queue, env, stored === '' ? (this.options.noAck === true ? null : this.#record(env, item)) : stored);
+        }
+        const at = rotated.indexOf(last);
+        if (at >= 0) rotation = (start + at + 1) % queues.length;
+        continue;
+      }
+      // nothing waiting: block in BRPOP, as kombu does
+      if (!this.#blocking) {
+        this.#blocking = this.broker.client.duplicate({ connectionName: this.#blockingName });
+        this.#blocking.on('error', () => undefined); // the command connection reports connection trouble
+      }
       let popped: [string, string] | null;
       this.#inBrpop = true;
       try {
@@ -191,8 +230,30 @@ export class RedisSubscription implements Subscription {
       // round robin: the queue that just delivered goes last next time
       const at = rotated.indexOf(queue);
       if (at >= 0) rotation = (start + at + 1) % queues.length;
-      this.#deliver(queue, this.#envelopeOf(queue, item), true);
+      const env = this.#envelopeOf(queue, item);
+      this.#deliver(queue, env, this.options.noAck === true ? null : this.#record(env, item));
     }
+  }
+
+  /** How many more deliveries the window allows (batches are capped at 100). */
+  #room(): number {
+    if (this.options.noAck === true || this.#prefetch <= 0) return 100;
+    return Math.max(1, Math.min(100, this.#prefetch - this.#unacked.size));
+  }
+
+  /** Records a BRPOPed delivery in the unacked hash and index as kombu does; returns the entry. */
+  #record(env: KombuEnvelope, item: string): string {
+    const info = env.properties.delivery_info;
+    const exchange = typeof info.exchange === 'string' ? info.exchange : '';
+    const routingKey = typeof info.routing_key === 'string' ? info.routing_key : '';
+    // an item that was not an envelope is recorded as the envelope it is delivered as
+    const text = parseEnvelope(item) ? item : JSON.stringify(env);
+    const stored = `[${text}, ${JSON.stringify(exchange)}, ${JSON.stringify(routingKey)}]`;
+    const tag = env.properties.delivery_tag;
+    const key = (n: string) => this.broker.key(n);
+    this.broker.client.multi().zadd(key('unacked_index'), Date.now() / 1000, tag).hset(key('unacked'), tag, stored).exec()
+      .catch((err: unknown) => this.broker.events.emit('warning', `could not record delivery ${tag} as unacked: ${(err as Error).message}`));
+    return stored;
   }
 
   #envelopeOf(queue: string, item: string): KombuEnvelope {
@@ -212,19 +273,13 @@ export class RedisSubscription implements Subscription {
     };
   }
 
-  #deliver(queue: string, env: KombuEnvelope, tracked: boolean): void {
+  /** Hands out one delivery; `stored` is its unacked entry, null when it is not tracked (noAck, broadcasts). */
+  #deliver(queue: string, env: KombuEnvelope, stored: string | null): void {
     const opened = openEnvelope(env);
-    const noAck = this.options.noAck === true || !tracked;
+    const noAck = stored === null;
     const id = this.#nextId++;
     const tag = opened.deliveryTag;
-    let stored = '';
-    if (!noAck) {
-      stored = JSON.stringify([env, opened.exchange, opened.routingKey]);
-      this.#unacked.set(id, { tag, stored });
-      const key = (n: string) => this.broker.key(n);
-      this.broker.client.multi().zadd(key('unacked_index'), Date.now() / 1000, tag).hset(key('unacked'), tag, stored).exec()
-        .catch((err: unknown) => this.broker.events.emit('warning', `could not record delivery ${tag} as unacked: ${(err as Error).message}`));
-    }
+    if (!noAck) this.#unacked.set(id, { tag, stored });
     let settled = noAck;
     const settle = (how: string): boolean => {
       if (settled) throw new DeliveryAlreadySettledError(how);
@@ -248,7 +303,7 @@ export class RedisSubscription implements Subscription {
       },
       reject: (requeue: boolean) => {
         if (!settle(requeue ? 'reject(requeue)' : 'reject')) return;
-        if (requeue) void this.broker.restoreUnacked(tag, stored, true).catch(warn('could not requeue'));
+        if (requeue) void this.broker.restoreUnacked(tag, stored!, true).catch(warn('could not requeue'));
         else void this.broker.removeUnacked(tag).catch(warn('could not reject'));
         this.#poke(false);
       },
@@ -280,6 +335,6 @@ export class RedisSubscription implements Subscription {
     const queue = this.#patterns.get(pattern);
     if (queue === undefined) return;
     // broadcasts are fire-and-forget in kombu: nothing to restore, settling only closes the delivery
-    this.#deliver(queue, this.#envelopeOf(queue, message), false);
+    this.#deliver(queue, this.#envelopeOf(queue, message), null);
   }
 }
