@@ -22,12 +22,14 @@ import type {
 } from '../broker.js';
 import { topicMatches } from '../memory/topic-match.js';
 import type { RedisBrokerOptions } from './redis-broker-options.js';
-import { markRedelivered, parseEnvelope, stringifyEnvelope, toEnvelope, type KombuEnvelope } from './redis-envelope.js';
+import { stringifyEnvelope, toEnvelope } from './redis-envelope.js';
 import {
   DEFAULT_PRIORITY_STEPS, SEP, bindingKey, bindingMember, fanoutChannel, fanoutPrefix, fanoutSubscribePattern, parseBindingMember, priorityStep, queueKeyForStep,
   topicPattern, topicPatternMatches,
 } from './redis-keys.js';
-import { POP_MANY, RELEASE_MUTEX, RESTORE, ROUTE_DIRECT, runScript } from './redis-scripts.js';
+import { POP_MANY, ROUTE_DIRECT, runScript } from './redis-scripts.js';
+import { UnackedIndex } from './redis-unacked.js';
+import { waitReady } from './wait-ready.js';
 import { RedisSubscription } from './redis-subscription.js';
 import { parseRedisBrokerUrl, type RedisBrokerUrl } from './redis-url.js';
 
@@ -50,6 +52,8 @@ export class RedisBroker implements Broker {
   readonly settings: RedisBrokerSettings;
   /** CLIENT SETNAME of this broker's connections (its consumers add a suffix), to find them in CLIENT LIST. */
   readonly connectionName = `celeriac-${randomUUID().slice(0, 8)}`;
+  /** @internal kombu's unacked hash and index. */
+  readonly unacked: UnackedIndex;
   #state: BrokerState = 'idle';
   readonly #options: RedisBrokerOptions;
   readonly #url: RedisBrokerUrl;
@@ -98,6 +102,12 @@ export class RedisBroker implements Broker {
       visibilityTimeout,
     };
     this.#fanoutPrefix = fanoutPrefix(options.fanoutPrefix ?? true, this.#url.db);
+    this.unacked = new UnackedIndex({
+      client: () => this.client,
+      key: (n) => this.key(n),
+      destinations: async (exchange, routingKey) => [...(await this.#lookup(exchange, routingKey)).queues].filter((q) => !this.#deleted.has(q)),
+      warn: (message) => this.events.emit('warning', message),
+    }, { visibilityTimeout, mutexExpireSeconds: options.unackedMutexExpire ?? 300, ...(options.unackedRestoreLimit ? { restoreLimit: options.unackedRestoreLimit } : {}) });
     this.#broadcast = new Set(options.broadcastExchanges ?? ['celeryev']);
   }
 
@@ -142,38 +152,15 @@ export class RedisBroker implements Broker {
     const client = await connection.client;
     this.#watch(client);
     await connection.connect();
-    await this.#waitReady(client);
+    await waitReady(client, this.#options.connectTimeoutMs ?? 30_000, (timeoutMs) => {
+      const why = this.#connection?.fatal ?? this.#lastError;
+      return why instanceof TlsError ? why : new ConnectionClosedError(`cannot connect to the broker at ${this.displayUrl}: ${why?.message ?? `no answer in ${timeoutMs} ms`}`);
+    });
     this.#client = client;
     this.#setState('ready');
     const interval = this.#options.restoreIntervalSeconds ?? Math.min(10, this.settings.visibilityTimeout / 4);
     this.#restoreTimer = setInterval(() => void this.restoreVisible(), Math.max(100, interval * 1000));
     this.#restoreTimer.unref();
-  }
-
-  async #waitReady(client: Redis): Promise<void> {
-    if (client.status === 'ready') return;
-    const timeoutMs = this.#options.connectTimeoutMs ?? 30_000;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => fail(), timeoutMs);
-      const onReady = () => {
-        cleanup();
-        resolve();
-      };
-      const fail = () => {
-        cleanup();
-        client.disconnect();
-        const why = this.#connection?.fatal ?? this.#lastError;
-        reject(why instanceof TlsError ? why : new ConnectionClosedError(`cannot connect to the broker at ${this.displayUrl}: ${why?.message ?? `no answer in ${timeoutMs} ms`}`));
-      };
-      const onEnd = () => fail();
-      const cleanup = () => {
-        clearTimeout(timer);
-        client.off('ready', onReady);
-        client.off('end', onEnd);
-      };
-      client.on('ready', onReady);
-      client.on('end', onEnd);
-    });
   }
 
   #watch(client: Redis): void {
@@ -385,67 +372,23 @@ export class RedisBroker implements Broker {
     }
   }
 
-  /** @internal ack / reject(false): the message leaves the unacked hash and index. */
-  async removeUnacked(tag: string): Promise<void> {
-    await this.client.multi().zrem(this.key('unacked_index'), tag).hdel(this.key('unacked'), tag).exec();
-  }
-
   /**
-   * @internal Puts an unacked message back on its queues, marked redelivered: at the back
-   * (`leftmost`, kombu's reject with requeue) or at the front (restores). `expected` is the
-   * hash entry this process wrote; null reads it first (a restore of someone else's message).
-   * Returns false when the message was acked or restored meanwhile.
-   */
-  async restoreUnacked(tag: string, expected: string | null, leftmost: boolean): Promise<boolean> {
-    const client = this.client;
-    const stored = expected ?? (await client.hget(this.key('unacked'), tag));
-    if (stored === null) {
-      await client.zrem(this.key('unacked_index'), tag);
-      return false;
-    }
-    const entry = parseUnackedEntry(stored);
-    let payload = '';
-    let destinations: string[] = [];
-    if (entry) {
-      payload = stringifyEnvelope(markRedelivered(entry.envelope));
-      destinations = [...(await this.#lookup(entry.exchange, entry.routingKey)).queues].filter((q) => !this.#deleted.has(q)).map((q) => this.key(q));
-    } else {
-      this.events.emit('warning', `dropping unacked entry ${tag}: not kombu's [envelope, exchange, routing_key]`);
-    }
-    const moved = await runScript(client, RESTORE, [this.key('unacked'), this.key('unacked_index')], [tag, stored, payload, leftmost ? 'L' : 'R', ...destinations]);
-    return moved === 1;
-  }
-
-  /**
-   * @internal kombu's `restore_visible`: under the `unacked_mutex`, every message delivered more
-   * than `visibilityTimeout` seconds ago and still unacked goes back to the front of its queue.
-   * Runs on a timer while this process consumes queues. Returns how many were restored.
+   * @internal kombu's `restore_visible`, on a timer while this process consumes list queues:
+   * what stayed unacked longer than the visibility timeout goes back to the front of its queue.
    */
   async restoreVisible(): Promise<number> {
     if (this.#restoring || this.#state !== 'ready' || ![...this.#subscriptions].some((s) => s.consumesLists)) return 0;
     this.#restoring = true;
-    const client = this.client;
-    const mutex = this.key('unacked_mutex');
-    const token = randomUUID();
-    let restored = 0;
     try {
-      const got = await client.set(mutex, token, 'PX', Math.round((this.#options.unackedMutexExpire ?? 300) * 1000), 'NX');
-      if (got !== 'OK') return 0;
-      try {
-        const ceil = Date.now() / 1000 - this.settings.visibilityTimeout;
-        const limit = this.#options.unackedRestoreLimit;
-        const tags = limit ? await client.zrevrangebyscore(this.key('unacked_index'), ceil, 0, 'LIMIT', 0, limit) : await client.zrevrangebyscore(this.key('unacked_index'), ceil, 0);
-        for (const tag of tags) if (await this.restoreUnacked(tag, null, false)) restored++;
-      } finally {
-        await runScript(client, RELEASE_MUTEX, [mutex], [token]);
-      }
+      const restored = await this.unacked.restoreVisible();
       if (restored > 0) this.events.emit('warning', `restored ${restored} unacknowledged message(s) older than the visibility timeout (${this.settings.visibilityTimeout} s)`);
+      return restored;
     } catch (err) {
       if (this.#state === 'ready') this.events.emit('warning', `restoring unacknowledged messages failed: ${(err as Error).message}`);
+      return 0;
     } finally {
       this.#restoring = false;
     }
-    return restored;
   }
 
   /** @internal POP_MANY: up to `max` items from `keys` (prefixed), recorded as unacked when `track`; flat [key, item, entry]... */
@@ -519,17 +462,4 @@ export class RedisBroker implements Broker {
     this.#state = next;
     this.events.emit('state', next, prev);
   }
-}
-
-function parseUnackedEntry(stored: string): { envelope: KombuEnvelope; exchange: string; routingKey: string } | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(stored);
-  } catch {
-    return null;
-  }
-  if (!Array.isArray(v) || v.length < 3) return null;
-  const envelope = parseEnvelope(JSON.stringify(v[0]));
-  if (!envelope) return null;
-  return { envelope, exchange: typeof v[1] === 'string' ? v[1] : '', routingKey: typeof v[2] === 'string' ? v[2] : '' };
 }

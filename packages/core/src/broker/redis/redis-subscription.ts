@@ -111,7 +111,7 @@ export class RedisSubscription implements Subscription {
     const left = [...this.#unacked.values()];
     this.#unacked.clear();
     for (const u of left.reverse()) {
-      await this.broker.restoreUnacked(u.tag, u.stored, false).catch((err: unknown) => this.broker.events.emit('warning', `could not put back ${u.tag}: ${(err as Error).message}`));
+      await this.broker.unacked.restore(u.tag, u.stored, false).catch((err: unknown) => this.broker.events.emit('warning', `could not put back ${u.tag}: ${(err as Error).message}`));
     }
     if (this.#lastBatchKey) await this.broker.client.del(this.#lastBatchKey).catch(() => undefined);
     const blocking = this.#blocking;
@@ -193,7 +193,7 @@ export class RedisSubscription implements Subscription {
           last = queue;
           const env = this.#envelopeOf(queue, item);
           if (this.#cancelled) {
-            if (stored) await this.broker.restoreUnacked(env.properties.delivery_tag, stored, false).catch(() => undefined);
+            if (stored) await this.broker.unacked.restore(env.properties.delivery_tag, stored, false).catch(() => undefined);
             else await this.broker.pushBack(key, item).catch(() => undefined);
             continue;
           }
@@ -204,6 +204,7 @@ export class RedisSubscription implements Subscription {
         continue;
       }
       // nothing waiting: block in BRPOP, as kombu does
+      if (this.#cancelled) break;
       if (!this.#blocking) {
         this.#blocking = this.broker.client.duplicate({ connectionName: this.#blockingName });
         this.#blocking.on('error', () => undefined); // the command connection reports connection trouble
@@ -298,13 +299,13 @@ export class RedisSubscription implements Subscription {
         return settled;
       },
       ack: () => {
-        if (settle('ack')) void this.broker.removeUnacked(tag).catch(warn('could not ack'));
+        if (settle('ack')) void this.broker.unacked.remove(tag).catch(warn('could not ack'));
         this.#poke(false);
       },
       reject: (requeue: boolean) => {
         if (!settle(requeue ? 'reject(requeue)' : 'reject')) return;
-        if (requeue) void this.broker.restoreUnacked(tag, stored!, true).catch(warn('could not requeue'));
-        else void this.broker.removeUnacked(tag).catch(warn('could not reject'));
+        if (requeue) void this.broker.unacked.restore(tag, stored!, true).catch(warn('could not requeue'));
+        else void this.broker.unacked.remove(tag).catch(warn('could not reject'));
         this.#poke(false);
       },
     };
