@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RedisBroker, type Delivery } from '../../src/index.js';
+import { DELIVERY_COUNT_HEADER, RedisBroker, type Delivery } from '../../src/index.js';
 import { REDIS_URL, unique, until } from '../helpers/env.js';
 import { deletePrefix, redisBrokerApp } from '../helpers/redis-broker-app.js';
 
@@ -128,6 +128,35 @@ describe('Redis broker', () => {
       expect(env.headers).toMatchObject({ task: 'no.such.task', 'x-celeriac-queue': t.queue });
       expect(String(env.headers['x-celeriac-reason'])).toMatch(/NotRegistered/);
       expect(await redis.hlen(`${t.prefix}unacked`)).toBe(0);
+    } finally {
+      await worker.stop();
+      await t.cleanup();
+    }
+  });
+
+  it('ends at the delivery limit: a message restored redelivered once too often is dead-lettered with FAILURE WorkerLostError', async () => {
+    const t = redisBrokerApp({ visibilityTimeout: 1 });
+    prefix = t.prefix;
+    t.app.task('rb.never', () => 'ran');
+    // a consumer takes the message (already counted twice) and vanishes without acking it
+    const holder = open();
+    const held: Delivery[] = [];
+    await holder.consume([t.queue], (d) => held.push(d), { prefetch: 1 });
+    const r = await t.app.sendTask('rb.never', [], {}, { headers: { [DELIVERY_COUNT_HEADER]: 2 } });
+    await until(() => held.length === 1);
+    await holder.close();
+    // close() put it back, not redelivered; take it again and backdate it past the visibility timeout
+    const again = open();
+    const held2: Delivery[] = [];
+    await again.consume([t.queue], (d) => held2.push(d), { prefetch: 1 });
+    await until(() => held2.length === 1);
+    expect(held2[0]!.redelivered).toBe(true);
+    const worker = t.app.worker({ concurrency: 1, deliveryLimit: 3 });
+    await worker.start();
+    try {
+      const err = await r.get({ timeout: 15_000 }).catch((e: unknown) => e);
+      expect(String((err as Error).message ?? err)).toMatch(/delivery limit reached/);
+      await until(async () => (await redis.llen(`${t.prefix}${t.queue}.dlq`)) === 1, 10_000);
     } finally {
       await worker.stop();
       await t.cleanup();

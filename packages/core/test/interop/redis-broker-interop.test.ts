@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chord, type Worker } from '../../src/index.js';
+import { chord, RedisBroker, type Delivery, type Worker } from '../../src/index.js';
 import { REDIS_URL, until } from '../helpers/env.js';
 import { capturePythonEvents, drive, HARNESS, PYTHON, startPythonWorker, type PythonEnv, type PythonWorker } from '../helpers/python.js';
 import { registerProtoTasks } from '../helpers/proto.js';
@@ -131,5 +131,24 @@ describe('visibility timeout on a Redis broker: Python crashes, Node restores', 
     await until(() => runs.length === 1);
     expect(runs).toEqual([r.id]);
     await until(async () => (await redis.hlen(`${t.prefix}unacked`)) === 0, 5_000);
+  });
+
+  it('a Python worker restores a message a Node consumer left unacked, and runs it', async () => {
+    await worker?.stop();
+    worker = undefined;
+    const queue = `${t.queue}_b`;
+    const node = new RedisBroker({ url: REDIS_URL, globalKeyprefix: t.prefix });
+    const held: Delivery[] = [];
+    await node.consume([queue], (d) => held.push(d), { prefetch: 1 });
+    const r = await t.app.sendTask('proto.add', [5, 6], {}, { queue });
+    await until(() => held.length === 1);
+    expect(await redis.hlen(`${t.prefix}unacked`)).toBe(1);
+    // the Node consumer goes silent (as if frozen or cut off), holding the message unacked
+    await new Promise((res) => setTimeout(res, 2200));
+    await py?.stop();
+    py = await startPythonWorker({ ...t.python(), queue }, `${t.queue}_py2`, ['-P', 'solo']);
+    expect(await r.get({ timeout: 30_000 })).toBe(11);
+    await node.close();
+    expect(await redis.hlen(`${t.prefix}unacked`)).toBe(0);
   });
 });
