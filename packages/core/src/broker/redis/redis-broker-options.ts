@@ -1,4 +1,6 @@
+import { ConfigurationError } from '../../errors/task-errors.js';
 import type { SecretSource, TlsOptions } from '../../tls/tls-options.js';
+import { DEFAULT_PRIORITY_STEPS } from './redis-keys.js';
 
 /** Options of the Redis transport; the names follow kombu's transport options. */
 export interface RedisBrokerOptions {
@@ -40,6 +42,29 @@ export interface RedisBrokerOptions {
   unackedMutexExpire?: number;
   /** Seconds one BRPOP waits before it is sent again. @defaultValue 1 */
   pollTimeoutSeconds?: number;
+  /**
+   * Publishes that may wait while Redis is unreachable; past it a publish fails at once with
+   * `BufferFullError` instead of growing memory. @defaultValue 10000
+   */
+  maxBuffer?: number;
   /** How long `connect()` waits for Redis before it fails, ms. @defaultValue 30000 */
   connectTimeoutMs?: number;
+}
+
+/** Resolved settings the subscriptions read. */
+export interface RedisBrokerSettings {
+  prefix: string;
+  steps: readonly number[];
+  pollTimeoutSeconds: number;
+  visibilityTimeout: number;
+}
+
+export function resolveSettings(options: RedisBrokerOptions): RedisBrokerSettings {
+  const steps = [...(options.prioritySteps ?? DEFAULT_PRIORITY_STEPS)].sort((a, b) => a - b);
+  if (steps.length === 0 || steps[0] !== 0 || steps.some((s) => !Number.isInteger(s) || s < 0 || s > 9)) {
+    throw new ConfigurationError(`prioritySteps must be integers 0..9 starting at 0, not ${JSON.stringify(options.prioritySteps)}`);
+  }
+  const visibilityTimeout = options.visibilityTimeout ?? 3600;
+  if (!(visibilityTimeout > 0)) throw new ConfigurationError(`visibilityTimeout must be a positive number of seconds, not ${String(visibilityTimeout)}`);
+  return { prefix: options.globalKeyprefix ?? '', steps, pollTimeoutSeconds: options.pollTimeoutSeconds ?? 1, visibilityTimeout };
 }

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
 import { RedisConnection } from '../../backends/redis-connection.js';
-import { ConnectionClosedError, TlsError } from '../../errors/broker-errors.js';
+import { BufferFullError, ConnectionClosedError, TlsError } from '../../errors/broker-errors.js';
 import { ConfigurationError } from '../../errors/task-errors.js';
 import type { OutgoingMessage, Route } from '../../protocol/message.js';
 import { readSecret } from '../../tls/secret-source.js';
@@ -21,10 +21,10 @@ import type {
   BindingSpec, Broker, BrokerEvents, BrokerState, BrokerStats, ConsumeOptions, DeliveryHandler, ExchangeBindingSpec, ExchangeSpec, QueueSpec, Subscription,
 } from '../broker.js';
 import { topicMatches } from '../memory/topic-match.js';
-import type { RedisBrokerOptions } from './redis-broker-options.js';
+import { resolveSettings, type RedisBrokerOptions, type RedisBrokerSettings } from './redis-broker-options.js';
 import { stringifyEnvelope, toEnvelope } from './redis-envelope.js';
 import {
-  DEFAULT_PRIORITY_STEPS, SEP, bindingKey, bindingMember, fanoutChannel, fanoutPrefix, fanoutSubscribePattern, parseBindingMember, priorityStep, queueKeyForStep,
+  SEP, bindingKey, bindingMember, fanoutChannel, fanoutPrefix, fanoutSubscribePattern, parseBindingMember, priorityStep, queueKeyForStep,
   topicPattern, topicPatternMatches,
 } from './redis-keys.js';
 import { POP_MANY, ROUTE_DIRECT, runScript } from './redis-scripts.js';
@@ -33,17 +33,9 @@ import { waitReady } from './wait-ready.js';
 import { RedisSubscription } from './redis-subscription.js';
 import { parseRedisBrokerUrl, type RedisBrokerUrl } from './redis-url.js';
 
-export type { RedisBrokerOptions } from './redis-broker-options.js';
+export type { RedisBrokerOptions, RedisBrokerSettings } from './redis-broker-options.js';
 
 type ExchangeType = ExchangeSpec['type'];
-
-/** Resolved settings the subscriptions read. */
-export interface RedisBrokerSettings {
-  prefix: string;
-  steps: readonly number[];
-  pollTimeoutSeconds: number;
-  visibilityTimeout: number;
-}
 
 export class RedisBroker implements Broker {
   readonly kind = 'redis';
@@ -64,6 +56,8 @@ export class RedisBroker implements Broker {
   #connecting: Promise<void> | null = null;
   #restoreTimer: NodeJS.Timeout | null = null;
   #restoring = false;
+  /** Publishes not answered yet. */
+  #waiting = 0;
   #attempts = 0;
   #lastError: Error | undefined;
   readonly #exchanges = new Map<string, ExchangeType>();
@@ -89,18 +83,8 @@ export class RedisBroker implements Broker {
       throw new ConfigurationError('a sentinel:// broker needs the master name: redis: { masterName: "mymaster" } (kombu\'s master_name)');
     }
     this.displayUrl = this.#url.displayUrl;
-    const steps = [...(options.prioritySteps ?? DEFAULT_PRIORITY_STEPS)].sort((a, b) => a - b);
-    if (steps.length === 0 || steps[0] !== 0 || steps.some((s) => !Number.isInteger(s) || s < 0 || s > 9)) {
-      throw new ConfigurationError(`prioritySteps must be integers 0..9 starting at 0, not ${JSON.stringify(options.prioritySteps)}`);
-    }
-    const visibilityTimeout = options.visibilityTimeout ?? 3600;
-    if (!(visibilityTimeout > 0)) throw new ConfigurationError(`visibilityTimeout must be a positive number of seconds, not ${String(visibilityTimeout)}`);
-    this.settings = {
-      prefix: options.globalKeyprefix ?? '',
-      steps,
-      pollTimeoutSeconds: options.pollTimeoutSeconds ?? 1,
-      visibilityTimeout,
-    };
+    this.settings = resolveSettings(options);
+    const { visibilityTimeout } = this.settings;
     this.#fanoutPrefix = fanoutPrefix(options.fanoutPrefix ?? true, this.#url.db);
     this.unacked = new UnackedIndex({
       client: () => this.client,
@@ -303,6 +287,18 @@ export class RedisBroker implements Broker {
 
   async publish(route: Route, message: OutgoingMessage): Promise<void> {
     await this.#ready();
+    // while Redis is unreachable publishes wait in ioredis' offline queue: bounded here
+    const limit = this.#options.maxBuffer ?? 10_000;
+    if (this.#state !== 'ready' && this.#waiting >= limit) throw new BufferFullError(limit);
+    this.#waiting++;
+    try {
+      await this.#publish(route, message);
+    } finally {
+      this.#waiting--;
+    }
+  }
+
+  async #publish(route: Route, message: OutgoingMessage): Promise<void> {
     const text = stringifyEnvelope(toEnvelope(message, route));
     const step = priorityStep(message.properties.priority, this.settings.steps);
     const client = this.client;
