@@ -47,7 +47,7 @@ export function buildProgram(): Command {
     .description('Celery-compatible task queue for TypeScript. Global options go before or after the command: celeriac -A proj worker -l info')
     .version(VERSION)
     .option('-A, --app <module>', 'app module and its export `app`: proj (./proj.js, ./proj/index.js or a package), ./dist/tasks.js, ./tasks.js:myApp')
-    .option('-b, --broker <url>', 'broker URL when no -A is given (default: $AMQP_URL)')
+    .option('-b, --broker <url>', 'broker URL when no -A is given: amqp://, redis://, rediss://, sentinel://host:26379/0?master_name=m (default: $AMQP_URL)')
     .option('--result-backend <url>', 'result backend when no -A is given (default: rpc://)')
     .addOption(new Option('--backend <url>', 'same as --result-backend').hideHelp())
     .option('--workdir <dir>', 'change to this directory before loading the app')

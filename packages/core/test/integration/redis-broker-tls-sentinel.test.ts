@@ -114,6 +114,8 @@ describe('sentinel:// broker', () => {
     const a = app('sentinel://127.0.0.1:26394/0', { masterName: 'celeriac_master' });
     expect(a.broker.displayUrl).toBe('sentinel://127.0.0.1:26394/0');
     expect(await roundTrip(a)).toBe(42);
+    // the CLI form: the master's name in the URL
+    expect(await roundTrip(app('sentinel://127.0.0.1:26394/0?master_name=celeriac_master'))).toBe(42);
   });
 
   it('needs the master name', () => {

@@ -129,6 +129,7 @@ describe('Redis broker URLs', () => {
     expect(u.scheme).toBe('sentinel');
     expect(u.sentinels).toEqual([{ host: 's1', port: 26379 }, { host: 's2', port: 26380 }, { host: 's3', port: 26379 }]);
     expect(u.password).toBe('pw');
+    expect(parseRedisBrokerUrl('sentinel://s1/0?master_name=mymaster').masterName).toBe('mymaster');
     expect(u.displayUrl).toBe('sentinel://:***@s1:26379;sentinel://s2:26380;sentinel://s3/2');
   });
 

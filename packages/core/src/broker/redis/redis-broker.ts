@@ -79,8 +79,8 @@ export class RedisBroker implements Broker {
   constructor(options: RedisBrokerOptions) {
     this.#options = options;
     this.#url = parseRedisBrokerUrl(options.url);
-    if (this.#url.scheme === 'sentinel' && !options.masterName) {
-      throw new ConfigurationError('a sentinel:// broker needs the master name: redis: { masterName: "mymaster" } (kombu\'s master_name)');
+    if (this.#url.scheme === 'sentinel' && !options.masterName && !this.#url.masterName) {
+      throw new ConfigurationError('a sentinel:// broker needs the master name: redisBroker: { masterName: "mymaster" } (kombu\'s master_name) or ?master_name=mymaster');
     }
     this.displayUrl = this.#url.displayUrl;
     this.settings = resolveSettings(options);
@@ -118,7 +118,7 @@ export class RedisBroker implements Broker {
     const clientOptions: RedisOptions = { connectionName: this.connectionName };
     if (this.#url.scheme === 'sentinel') {
       clientOptions.sentinels = this.#url.sentinels;
-      clientOptions.name = this.#options.masterName!;
+      clientOptions.name = this.#options.masterName ?? this.#url.masterName!;
       clientOptions.db = this.#url.db;
       if (this.#url.username) clientOptions.username = this.#url.username;
       if (this.#url.password) clientOptions.password = this.#url.password;

@@ -15,6 +15,8 @@ export interface RedisBrokerUrl {
   sentinels: { host: string; port: number }[];
   username?: string;
   password?: string;
+  /** `?master_name=` on a sentinel URL (a Celeriac convenience for the CLI; kombu takes it as a transport option). */
+  masterName?: string;
   /** The URL with the password hidden. */
   displayUrl: string;
 }
@@ -40,12 +42,13 @@ export function parseRedisBrokerUrl(urls: string | readonly string[]): RedisBrok
       out.sentinels.push({ host: p.host, port: p.port });
       // the db and password may be written on any of them (kombu reads the first)
       if (out.password === undefined && p.password) out.password = p.password;
+      if (out.masterName === undefined && p.masterName) out.masterName = p.masterName;
     }
   }
   return out;
 }
 
-function parseOne(text: string): { scheme: RedisBrokerUrl['scheme']; host: string; port: number; db: number; username: string; password: string } {
+function parseOne(text: string): { scheme: RedisBrokerUrl['scheme']; host: string; port: number; db: number; username: string; password: string; masterName: string } {
   let url: URL;
   try {
     url = new URL(text);
@@ -66,6 +69,7 @@ function parseOne(text: string): { scheme: RedisBrokerUrl['scheme']; host: strin
     db: Number(dbText),
     username: decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),
+    masterName: url.searchParams.get('master_name') ?? '',
   };
 }
 
