@@ -30,15 +30,17 @@ describe('Python Celery ⇄ Celeriac on a Redis broker', () => {
   let proto: { close(): Promise<void> };
   let env: PythonEnv;
   let pyQueue: string;
+  let shared: string;
 
   beforeAll(async () => {
     t = redisBrokerApp();
     pyQueue = `${t.queue}_py`;
+    shared = `${t.queue}_shared`;
     env = t.python();
     proto = registerProtoTasks(t.app);
-    worker = t.app.worker({ concurrency: 4, sendEvents: true, hostname: `${t.queue}_node@${hostname()}` });
+    worker = t.app.worker({ queues: [t.queue, shared], concurrency: 4, sendEvents: true, hostname: `${t.queue}_node@${hostname()}` });
     await worker.start();
-    py = await startPythonWorker({ ...env, queue: pyQueue }, `${t.queue}_py`);
+    py = await startPythonWorker({ ...env, queue: pyQueue }, `${t.queue}_py`, ['-Q', `${pyQueue},${shared}`]);
   }, 90_000);
 
   afterAll(async () => {
@@ -82,6 +84,24 @@ describe('Python Celery ⇄ Celeriac on a Redis broker', () => {
     const out = await (await t.app.sendTask('proto.echo', ['ünï', 1.5, null], {}, { queue: pyQueue, priority: 6 })).get({ timeout: 20_000 });
     expect(out).toEqual({ args: ['ünï', 1.5, null], kwargs: {} });
   });
+
+  it('shares one queue with a Python worker: 300 tasks, each run exactly once, some by each', async () => {
+    const redis = new Redis(REDIS_URL);
+    const key = `${t.prefix}count`;
+    try {
+      const before = worker.processed;
+      const sent = [];
+      for (let i = 0; i < 300; i++) sent.push(await t.app.sendTask('proto.count', [`${key}_${i}`], {}, { queue: shared }));
+      const results = await Promise.all(sent.map((r) => r.get({ timeout: 60_000 })));
+      expect(results.every((n) => n === 1)).toBe(true);
+      expect((await redis.mget(...sent.map((_, i) => `${key}_${i}`))).every((v) => v === '1')).toBe(true);
+      const byNode = worker.processed - before;
+      expect(byNode).toBeGreaterThan(0);
+      expect(byNode).toBeLessThan(300);
+    } finally {
+      redis.disconnect();
+    }
+  }, 90_000);
 
   it('completes chords whose members and body run on both sides', async () => {
     const sig = (name: string, queue: string, ...args: unknown[]) => t.app.signature(name).s(...(args as [])).set({ queue });
