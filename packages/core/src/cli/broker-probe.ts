@@ -10,7 +10,7 @@ interface Endpoint {
   port: number;
 }
 
-/** The host and port of each amqp(s):// URL (`;`-joined lists too); other schemes are not probed. */
+/** The host and port of each amqp(s):// and redis(s):// URL (`;`-joined lists too); other schemes are not probed. */
 export function brokerEndpoints(broker: unknown): Endpoint[] {
   const urls = typeof broker === 'string' ? broker.split(';') : Array.isArray(broker) ? broker.filter((u): u is string => typeof u === 'string') : [];
   const out: Endpoint[] = [];
@@ -21,9 +21,10 @@ export function brokerEndpoints(broker: unknown): Endpoint[] {
     } catch {
       continue; // the broker itself reports a malformed URL
     }
-    if (url.protocol !== 'amqp:' && url.protocol !== 'amqps:') continue;
+    const defaultPort = ({ 'amqp:': 5672, 'amqps:': 5671, 'redis:': 6379, 'rediss:': 6379 } as Record<string, number>)[url.protocol];
+    if (defaultPort === undefined) continue;
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost';
-    out.push({ host, port: url.port ? Number(url.port) : url.protocol === 'amqps:' ? 5671 : 5672 });
+    out.push({ host, port: url.port ? Number(url.port) : defaultPort });
   }
   return out;
 }

@@ -86,7 +86,7 @@ export async function loadApp(flags: AppFlags): Promise<{ app: CeleriacApp; modu
   const broker = flags.broker ?? process.env.CELERIAC_BROKER ?? process.env.AMQP_URL;
   if (!broker) throw new CliError('no app: pass -A ./module.js, --broker amqp://..., or set AMQP_URL', EXIT.USAGE);
   const backend = flags.resultBackend ?? flags.backend ?? process.env.CELERIAC_BACKEND ?? 'rpc://';
-  return { app: createApp({ broker, backend, amqp: { connectTimeoutMs: 5000 } }), module: null };
+  return { app: createApp({ broker, backend, amqp: { connectTimeoutMs: 5000 }, redisBroker: { connectTimeoutMs: 5000 } }), module: null };
 }
 
 /** Connects, turning "broker unreachable" into one clear line, at once when the port is closed. */

@@ -162,4 +162,15 @@ describe('Redis broker', () => {
       await t.cleanup();
     }
   });
+
+  it('fails to connect in one line when nothing listens, and can try again', async () => {
+    prefix = `${unique('rbk')}:`;
+    const b = open({ url: 'redis://127.0.0.1:1/0', connectTimeoutMs: 500 });
+    const err = await b.connect().catch((e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/^cannot connect to the broker at redis:\/\/127\.0\.0\.1:1\/0: /);
+    expect((err as Error).message).not.toContain('\n');
+    expect(b.state).toBe('idle');
+    await expect(b.connect()).rejects.toThrow(/cannot connect/);
+  });
 });

@@ -108,6 +108,7 @@ export class RedisBroker implements Broker {
     if (this.#client && this.#state !== 'connecting') return;
     this.#connecting ??= this.#open().catch((err: unknown) => {
       this.#connecting = null;
+      if (this.#state === 'connecting') this.#setState('idle');
       throw err;
     });
     await this.#connecting;
