@@ -24,9 +24,22 @@ export class UnackedIndex {
     private readonly options: { visibilityTimeout: number; mutexExpireSeconds: number; restoreLimit?: number },
   ) {}
 
-  /** ack / reject(false): the message leaves the unacked hash and index. */
-  async remove(tag: string): Promise<void> {
-    await this.host.client().multi().zrem(this.host.key('unacked_index'), tag).hdel(this.host.key('unacked'), tag).exec();
+  #pending: string[] = [];
+  #flush: Promise<void> | null = null;
+
+  /**
+   * ack / reject(false): the message leaves the unacked hash and index. Acks of one tick go
+   * to Redis together (one ZREM and one HDEL for all of them).
+   */
+  remove(tag: string): Promise<void> {
+    this.#pending.push(tag);
+    this.#flush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const tags = this.#pending;
+      this.#pending = [];
+      this.#flush = null;
+      await this.host.client().multi().zrem(this.host.key('unacked_index'), ...tags).hdel(this.host.key('unacked'), ...tags).exec();
+    });
+    return this.#flush;
   }
 
   /**
