@@ -1,6 +1,6 @@
 /**
  * Python Celery and Celeriac on one Redis broker (kombu's transport), both ways: Python clients
- * drive a Node worker (results, `celery inspect ping/stats`, events through PUB/SUB), Node
+ * drive a Node worker (results, `celery inspect ping/stats`, events through PUB/SUB both ways), Node
  * drives a Python worker, a chord spans both, and a message a crashed Python worker held
  * unacknowledged is restored by the visibility timeout and run by Node.
  */
@@ -40,7 +40,7 @@ describe('Python Celery ⇄ Celeriac on a Redis broker', () => {
     proto = registerProtoTasks(t.app);
     worker = t.app.worker({ queues: [t.queue, shared], concurrency: 4, sendEvents: true, hostname: `${t.queue}_node@${hostname()}` });
     await worker.start();
-    py = await startPythonWorker({ ...env, queue: pyQueue }, `${t.queue}_py`, ['-Q', `${pyQueue},${shared}`]);
+    py = await startPythonWorker({ ...env, queue: pyQueue }, `${t.queue}_py`, ['-Q', `${pyQueue},${shared}`, '-E']);
   }, 90_000);
 
   afterAll(async () => {
@@ -77,6 +77,21 @@ describe('Python Celery ⇄ Celeriac on a Redis broker', () => {
     const events = await capture.events;
     const types = new Set(events.filter((e) => e.uuid === r.id || (Array.isArray(e.uuids) && e.uuids.includes(r.id))).map((e) => e.type));
     expect(types).toContain('task-succeeded');
+  });
+
+  it('receives a Python worker\'s events in a Node event receiver (PSUBSCRIBE, task.multi batches)', async () => {
+    const receiver = t.app.eventReceiver();
+    const got: { type: string; uuid?: unknown; hostname?: unknown }[] = [];
+    receiver.on('event', (e) => got.push(e));
+    await receiver.start();
+    try {
+      const r = await t.app.sendTask('proto.add', [1, 41], {}, { queue: pyQueue });
+      expect(await r.get({ timeout: 20_000 })).toBe(42);
+      await until(() => got.some((e) => e.type === 'task-succeeded' && e.uuid === r.id), 10_000);
+      expect(got.find((e) => e.type === 'task-succeeded' && e.uuid === r.id)?.hostname).toBe(py.node);
+    } finally {
+      await receiver.stop();
+    }
   });
 
   it('runs Node\'s tasks on the Python worker', async () => {
