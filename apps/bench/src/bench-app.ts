@@ -15,16 +15,20 @@ export interface BenchApp {
   noop: Task<[number], number>;
 }
 
-/** `backend` null stores no results (throughput runs); `rpc://` or a redis URL for round trips. */
-export function benchApp(amqpUrl: string, names: AppNames, backend: string | null): BenchApp {
+/**
+ * `backend` null stores no results (throughput runs); `rpc://` or a redis URL for round trips.
+ * `brokerUrl` is RabbitMQ's, or a redis:// URL with `redisKeyPrefix` (the run's own keys).
+ */
+export function benchApp(brokerUrl: string, names: AppNames, backend: string | null, redisKeyPrefix?: string): BenchApp {
   const app = createApp({
-    broker: amqpUrl,
+    broker: brokerUrl,
     backend,
     defaultQueue: names.queue,
     controlExchange: names.controlExchange,
     eventExchange: names.eventExchange,
     resultExpires: 600,
     amqp: { connectionName: `celeriac-bench ${names.queue}` },
+    ...(redisKeyPrefix !== undefined ? { redisBroker: { globalKeyprefix: redisKeyPrefix } } : {}),
     logger: silent,
   });
   const noop = app.task(NOOP_TASK, (i: number) => i);

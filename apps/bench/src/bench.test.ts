@@ -14,7 +14,7 @@ import type { BenchReport } from './bench-report.js';
 const BENCH = fileURLToPath(new URL('../dist/bench.js', import.meta.url));
 
 const EXPECTED_ROWS = [
-  'producer', 'worker-c1', 'worker-c16', 'worker-c128', 'rtt-rpc-p50', 'rtt-rpc-p99', 'rtt-redis-p50', 'rtt-redis-p99', 'worker-rss', 'flatness', 'flatness-raw',
+  'producer', 'worker-c1', 'worker-c16', 'worker-c128', 'rtt-rpc-p50', 'rtt-rpc-p99', 'rtt-redis-p50', 'rtt-redis-p99', 'worker-rss', 'flatness', 'redis-producer', 'redis-worker-c16', 'flatness-raw',
 ];
 
 function runBench(outDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

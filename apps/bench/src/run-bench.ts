@@ -16,6 +16,7 @@ import { rawConsume, rawPublish, rawRoundTrips } from './raw-amqp.js';
 import { celeriacRoundTrips } from './round-trip.js';
 import { median, percentile, type Throughput } from './stats.js';
 import { measureWorkerRss } from './worker-rss.js';
+import { bullmqOnRedis, celeriacOnRedis, deleteRedisPrefix, type RedisTransportResult } from './redis-transport.js';
 
 /** Celery's default prefetch multiplier, used by the worker and copied by the raw consumer. */
 const PREFETCH_MULTIPLIER = 4;
@@ -23,6 +24,8 @@ const PREFETCH_MULTIPLIER = 4;
 const SHALLOW_RUNS = 5;
 /** The memory scenario runs the largest worker of the sweep (prefetch 512): the most held messages. */
 const RSS_CONCURRENCY = 128;
+/** Concurrency of the Redis transport / BullMQ comparison. */
+const REDIS_CONCURRENCY = 16;
 
 type Log = (line: string) => void;
 
@@ -40,6 +43,7 @@ export async function runBench(options: BenchOptions, log: Log = () => undefined
     const flat = await run.flatness();
     const rss = await run.memory();
     const trips = await run.roundTrips();
+    const redis = await run.redisTransport();
 
     const rawPublishRate = median(sweep.map((s) => s.rawPublish.rate));
     const celeriacPublishRate = median(sweep.map((s) => s.celeriacPublish.rate));
@@ -78,6 +82,16 @@ export async function runBench(options: BenchOptions, log: Log = () => undefined
         cpuUsPerMessage: { celeriac: flat.deep.cpuUsPerMessage, baseline: median(flat.shallow.map((d) => d.cpuUsPerMessage)) },
       }),
       row({
+        id: 'redis-producer', scenario: 'Redis broker: delay() (LPUSH answered)', unit: 'tasks/s',
+        celeriac: redis.celeriacPublish.rate, baseline: redis.bullmqAdd.rate, baselineLabel: 'BullMQ queue.add()',
+        cpuUsPerMessage: { celeriac: redis.celeriacPublish.cpuUsPerMessage, baseline: redis.bullmqAdd.cpuUsPerMessage },
+      }),
+      row({
+        id: `redis-worker-c${REDIS_CONCURRENCY}`, scenario: `Redis broker: worker, no-op, acks late, concurrency ${REDIS_CONCURRENCY}`, unit: 'tasks/s',
+        celeriac: redis.celeriacDrain.rate, baseline: redis.bullmqWorker.rate, baselineLabel: 'BullMQ Worker, same concurrency',
+        cpuUsPerMessage: { celeriac: redis.celeriacDrain.cpuUsPerMessage, baseline: redis.bullmqWorker.cpuUsPerMessage },
+      }),
+      row({
         id: 'flatness-raw', scenario: `Raw consume+ack at ${options.flatDepths[1].toLocaleString('en-US')} queued vs ${options.flatDepths[0].toLocaleString('en-US')} (reference)`, unit: 'tasks/s',
         celeriac: flat.rawDeep.rate, baseline: median(flat.rawShallow.map((d) => d.rate)), baselineLabel: `${options.flatDepths[0].toLocaleString('en-US')} queued`,
         cpuUsPerMessage: { celeriac: flat.rawDeep.cpuUsPerMessage, baseline: median(flat.rawShallow.map((d) => d.cpuUsPerMessage)) },
@@ -96,6 +110,7 @@ export async function runBench(options: BenchOptions, log: Log = () => undefined
         flatness: flat,
         rss,
         roundTrips: Object.fromEntries(Object.entries(trips).map(([k, v]) => [k, summarize(v)])),
+        redisTransport: redis,
       },
     };
   } finally {
@@ -194,6 +209,22 @@ class Scenarios {
     const redis = await celeriacRoundTrips(redisApp, count, warmup, (id) => this.res.redisKey(`celery-task-meta-${id}`))
       .finally(() => redisApp.app.close());
     return { raw, rpc, redis };
+  }
+
+  /** Celeriac's Redis transport and BullMQ, the same jobs on the same Redis, all keys under the run's prefix. */
+  async redisTransport(): Promise<RedisTransportResult> {
+    const { redisUrl, window } = this.options;
+    const n = Math.min(this.options.n, 20_000);
+    this.log(`redis broker vs BullMQ (${n.toLocaleString('en-US')} jobs, concurrency ${REDIS_CONCURRENCY})`);
+    const prefix = `${this.res.prefix}_redis`;
+    try {
+      const names = this.res.app('redis');
+      const celeriac = await celeriacOnRedis(() => benchApp(redisUrl, names, null, `${prefix}:`), n, window, REDIS_CONCURRENCY);
+      const bull = await bullmqOnRedis(redisUrl, `${prefix}_bull`, names.queue, n, window, REDIS_CONCURRENCY);
+      return { celeriacPublish: celeriac.publish, celeriacDrain: celeriac.drain, bullmqAdd: bull.add, bullmqWorker: bull.work };
+    } finally {
+      await deleteRedisPrefix(redisUrl, prefix);
+    }
   }
 
   /** Raw publish of `n` template messages to a fresh queue, then raw consume of them. */
