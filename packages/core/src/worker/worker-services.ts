@@ -11,11 +11,21 @@ import { toError } from '../errors/base-error.js';
 import { logText } from '../util/log-text.js';
 import { AccessRefusedError, TopologyMissingError } from '../errors/broker-errors.js';
 import { NativeDelayedDelivery } from './native-delayed-delivery.js';
-import type { HeldRequest, Worker } from './worker.js';
+import type { HeldRequest } from './held-request.js';
+import type { ControlledWorker } from '../control/controlled-worker.js';
+import type { TypedEmitter } from '../util/typed-emitter.js';
+import type { WorkerEvents } from './worker-events.js';
 import { VERSION } from '../version.js';
 
 /** The version workers report in events and `stats` (this package's version). */
 export const SW_VERSION = VERSION;
+
+/** The worker as its side services see it (the worker implements it). */
+export interface ServicedWorker extends ControlledWorker {
+  readonly events: TypedEmitter<WorkerEvents>;
+  readonly scheduled: { list(): readonly HeldRequest[]; hold(h: HeldRequest): void };
+  readonly processed: number;
+}
 
 export class WorkerServices {
   readonly events: EventDispatcher;
@@ -24,7 +34,7 @@ export class WorkerServices {
   readonly #delays: NativeDelayedDelivery | null;
   #heartbeat: NodeJS.Timeout | null = null;
 
-  constructor(private readonly worker: Worker) {
+  constructor(private readonly worker: ServicedWorker) {
     this.events = new EventDispatcher(worker.app, worker.hostname);
     this.#pidbox = worker.options.control ? new PidboxNode(worker.app, worker) : null;
     const native = worker.app.options.nativeDelayedDelivery;

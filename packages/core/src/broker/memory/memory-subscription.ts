@@ -1,7 +1,17 @@
 import { DeliveryAlreadySettledError } from '../../errors/broker-errors.js';
-import type { ConsumeOptions, Delivery, DeliveryHandler, Subscription } from '../broker.js';
-import type { MemoryBroker } from './memory-broker.js';
-import type { StoredMessage } from './memory-queue.js';
+import type { BrokerEvents, ConsumeOptions, Delivery, DeliveryHandler, Subscription } from '../broker.js';
+import type { TypedEmitter } from '../../util/typed-emitter.js';
+import type { MemoryQueue, StoredMessage } from './memory-queue.js';
+
+/** What a subscription asks of the memory broker that made it. */
+export interface SubscriptionHost {
+  readonly events: TypedEmitter<BrokerEvents>;
+  queue(name: string): MemoryQueue | undefined;
+  requeue(queueName: string, message: StoredMessage): void;
+  deadLetter(queueName: string, message: StoredMessage, reason: 'rejected' | 'expired'): void;
+  unsubscribe(sub: MemorySubscription): void;
+  scheduleDispatch(): void;
+}
 
 /** A consumer on one or more memory queues with a shared prefetch window. */
 export class MemorySubscription implements Subscription {
@@ -13,7 +23,7 @@ export class MemorySubscription implements Subscription {
   #nextTag = 1;
 
   constructor(
-    private readonly broker: MemoryBroker,
+    private readonly broker: SubscriptionHost,
     queues: readonly string[],
     private readonly onDelivery: DeliveryHandler,
     private readonly options: ConsumeOptions,
