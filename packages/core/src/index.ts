@@ -38,7 +38,9 @@ export { createCodecRegistry, DEFAULT_MAX_INFLATED_BYTES, type CodecRegistry, ty
 // brokers
 export type {
   Broker, BrokerEvents, BrokerState, BrokerStats, Delivery, QueueSpec, ExchangeSpec, BindingSpec, ConsumeOptions, Subscription,
+  BrokerCapabilities, BrokerLiveness, DelayedDelivery, DelayedDeliveryOptions, DeliveryHandler, ExchangeBindingSpec,
 } from './broker/broker.js';
+export { capabilitiesOf, DEFAULT_CAPABILITIES } from './broker/capabilities.js';
 export { MemoryBroker } from './broker/memory/memory-broker.js';
 export { AmqpBroker, type AmqpBrokerOptions } from './broker/amqp/amqp-broker.js';
 export {

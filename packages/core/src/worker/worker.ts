@@ -7,6 +7,7 @@
  * finish within the deadline.
  */
 import type { Delivery, Subscription } from '../broker/broker.js';
+import { capabilitiesOf } from '../broker/capabilities.js';
 import type { WorkerContext } from './worker-context.js';
 import { toError } from '../errors/base-error.js';
 import { logText } from '../util/log-text.js';
@@ -91,7 +92,7 @@ export class Worker implements ServicedWorker {
     this.scheduled = new EtaScheduler((h) => this.#enqueue(h), () => this.#syncPrefetch());
     // per-consumer QoS (quorum queues) applies only to consumers started later, so the window stays
     // static there, as in Celery: changing it would only give a consumer re-opened after a reconnect a stale value
-    const staticWindow = (app.broker as { useGlobalQos?: boolean }).useGlobalQos === false;
+    const staticWindow = !capabilitiesOf(app.broker).livePrefetch;
     this.#window = new PrefetchWindow(this.options.prefetch, (n) => (staticWindow ? Promise.resolve() : this.#subscription?.setPrefetch(n) ?? Promise.resolve()));
     this.#limiter = new LogLimiter(app.logger);
     this.#canvas = new WorkerCanvas(app, () => this.hostname, (err) => this.events.emit('error', err));
@@ -177,8 +178,7 @@ export class Worker implements ServicedWorker {
     state: WorkerState; connected: boolean; consuming: boolean; lastDeliveryAt: number | null; active: number; reserved: number; scheduled: number; bufferedBytes: number;
     eventLoop: LoopLag; pool: PoolStats;
   } {
-    const broker = this.app.broker as { liveness?: () => { connected: boolean; consumers: number; lastDeliveryAt: number | null } };
-    const b = broker.liveness?.() ?? { connected: this.app.broker.state === 'ready', consumers: this.#subscription ? 1 : 0, lastDeliveryAt: this.#lastDeliveryAt };
+    const b = this.app.broker.liveness?.() ?? { connected: this.app.broker.state === 'ready', consumers: this.#subscription ? 1 : 0, lastDeliveryAt: this.#lastDeliveryAt };
     return {
       state: this.#state,
       connected: b.connected,

@@ -9,7 +9,7 @@ import { encodeTable } from '../../protocol/field-table/encode-field-table.js';
 import type { OutgoingMessage, Route } from '../../protocol/message.js';
 import { TypedEmitter } from '../../util/typed-emitter.js';
 import type {
-  BindingSpec, Broker, BrokerEvents, ExchangeBindingSpec, BrokerState, ConsumeOptions, DeliveryHandler, ExchangeSpec, QueueSpec, Subscription,
+  BindingSpec, Broker, BrokerCapabilities, BrokerEvents, ExchangeBindingSpec, BrokerState, ConsumeOptions, DeliveryHandler, ExchangeSpec, QueueSpec, Subscription,
 } from '../broker.js';
 import { MemoryQueue, type StoredMessage } from './memory-queue.js';
 import { MemorySubscription } from './memory-subscription.js';
@@ -24,6 +24,11 @@ interface MemoryExchange {
 export class MemoryBroker implements Broker {
   readonly kind = 'memory';
   readonly displayUrl = 'memory://';
+  /** In-process: no broker-side delay, not shared with other processes; headers exchanges route like direct ones. */
+  readonly capabilities: BrokerCapabilities = Object.freeze({
+    exchangeTypes: Object.freeze(['direct', 'topic', 'fanout'] as const), exchangeBindings: true, priorities: true, perMessageTtl: true,
+    nativeDelayedDelivery: false, livePrefetch: true, shared: false,
+  });
   readonly events = new TypedEmitter<BrokerEvents>();
   #state: BrokerState = 'idle';
   readonly #queues = new Map<string, MemoryQueue>();
