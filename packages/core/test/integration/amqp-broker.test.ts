@@ -1,5 +1,8 @@
+import { afterEach, describe, it } from 'vitest';
 import { AmqpBroker } from '../../src/index.js';
-import { runBrokerConformance } from '../conformance/broker-conformance.js';
+import { runBrokerConformance } from '../../src/testing/index.js';
 import { AMQP_URL } from '../helpers/env.js';
 
-runBrokerConformance('amqp (RabbitMQ)', () => new AmqpBroker({ url: AMQP_URL }));
+const vitest = { describe, it, afterEach };
+
+runBrokerConformance(vitest, 'amqp (RabbitMQ)', () => new AmqpBroker({ url: AMQP_URL }));
