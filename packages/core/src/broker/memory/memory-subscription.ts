@@ -8,7 +8,6 @@ export interface SubscriptionHost {
   readonly events: TypedEmitter<BrokerEvents>;
   queue(name: string): MemoryQueue | undefined;
   requeue(queueName: string, message: StoredMessage): void;
-  deadLetter(queueName: string, message: StoredMessage, reason: 'rejected' | 'expired'): void;
   unsubscribe(sub: MemorySubscription): void;
   scheduleDispatch(): void;
 }
@@ -81,9 +80,7 @@ export class MemorySubscription implements Subscription {
       const name = this.#queues[(this.#cursor + i) % this.#queues.length]!;
       const q = this.broker.queue(name);
       if (!q || q.size === 0) continue;
-      const expired: StoredMessage[] = [];
-      const message = q.shift(now, expired);
-      for (const m of expired) this.broker.deadLetter(name, m, 'expired');
+      const message = q.shift(now);
       if (!message) continue;
       this.#cursor = (this.#cursor + i + 1) % this.#queues.length;
       this.#deliver(name, message);
@@ -118,8 +115,7 @@ export class MemorySubscription implements Subscription {
       },
       reject: (requeue: boolean) => {
         if (!settle(requeue ? 'reject(requeue)' : 'reject')) return;
-        if (requeue) this.broker.requeue(queue, message);
-        else this.broker.deadLetter(queue, message, 'rejected');
+        if (requeue) this.broker.requeue(queue, message); // without requeue it is dropped (Celery declares no dead-letter exchange)
         this.broker.scheduleDispatch();
       },
     };
