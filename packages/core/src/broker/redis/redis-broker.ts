@@ -18,7 +18,7 @@ import type { OutgoingMessage, Route } from '../../protocol/message.js';
 import { readSecret } from '../../tls/secret-source.js';
 import { TypedEmitter } from '../../util/typed-emitter.js';
 import type {
-  BindingSpec, Broker, BrokerEvents, BrokerState, BrokerStats, ConsumeOptions, DeliveryHandler, ExchangeBindingSpec, ExchangeSpec, QueueSpec, Subscription,
+  BindingSpec, Broker, BrokerCapabilities, BrokerEvents, BrokerState, BrokerStats, ConsumeOptions, DeliveryHandler, ExchangeBindingSpec, ExchangeSpec, QueueSpec, Subscription,
 } from '../broker.js';
 import { topicMatches } from '../memory/topic-match.js';
 import { resolveSettings, type RedisBrokerOptions, type RedisBrokerSettings } from './redis-broker-options.js';
@@ -39,6 +39,16 @@ type ExchangeType = ExchangeSpec['type'];
 
 export class RedisBroker implements Broker {
   readonly kind = 'redis';
+  /** kombu's Redis transport: no exchange-to-exchange bindings, lowest priority number first, no message TTL. */
+  readonly capabilities: BrokerCapabilities = Object.freeze({
+    exchangeTypes: Object.freeze(['direct', 'topic', 'fanout'] as const),
+    exchangeBindings: false,
+    priorities: false,
+    perMessageTtl: false,
+    nativeDelayedDelivery: false,
+    livePrefetch: true,
+    shared: true,
+  });
   readonly displayUrl: string;
   readonly events = new TypedEmitter<BrokerEvents>();
   readonly settings: RedisBrokerSettings;
@@ -61,7 +71,6 @@ export class RedisBroker implements Broker {
   #attempts = 0;
   #lastError: Error | undefined;
   readonly #exchanges = new Map<string, ExchangeType>();
-  readonly #exchangeBindings = new Map<string, { destination: string; routingKey: string }[]>();
   readonly #declared = new Set<string>();
   /** Queues declared auto-delete or exclusive: deleted when their last consumer here goes. */
   readonly #volatile = new Set<string>();
@@ -69,6 +78,8 @@ export class RedisBroker implements Broker {
   readonly #deleted = new Set<string>();
   /** queue → the binding members this process added (exchange, member), for deleteQueue. */
   readonly #bindings = new Map<string, Map<string, string>>();
+  /** Queues bound to an exchange that pushes onto lists (not PUB/SUB). */
+  readonly #listBound = new Set<string>();
   /** Queues bound to a PUB/SUB exchange: consuming them is a PSUBSCRIBE. */
   readonly #fanoutQueues = new Map<string, { exchange: string; routingKey: string }>();
   readonly #subscriptions = new Set<RedisSubscription>();
@@ -89,7 +100,7 @@ export class RedisBroker implements Broker {
     this.unacked = new UnackedIndex({
       client: () => this.client,
       key: (n) => this.key(n),
-      destinations: async (exchange, routingKey) => [...(await this.#lookup(exchange, routingKey)).queues].filter((q) => !this.#deleted.has(q)),
+      destinations: async (exchange, routingKey) => [...(await this.#lookup(exchange, routingKey))].filter((q) => !this.#deleted.has(q)),
       warn: (message) => this.events.emit('warning', message),
     }, { visibilityTimeout, mutexExpireSeconds: options.unackedMutexExpire ?? 300, ...(options.unackedRestoreLimit ? { restoreLimit: options.unackedRestoreLimit } : {}) });
     this.#broadcast = new Set(options.broadcastExchanges ?? ['celeryev']);
@@ -216,14 +227,11 @@ export class RedisBroker implements Broker {
     if (!mine) this.#bindings.set(binding.queue, (mine = new Map()));
     mine.set(`${binding.exchange}${SEP}${member}`, binding.exchange);
     if (broadcast) this.#fanoutQueues.set(binding.queue, { exchange: binding.exchange, routingKey: binding.routingKey });
+    else this.#listBound.add(binding.queue);
   }
 
-  /** Exchange-to-exchange bindings are known to this process only (kombu has none on Redis). */
-  async bindExchange(binding: ExchangeBindingSpec): Promise<void> {
-    await this.#ready();
-    const list = this.#exchangeBindings.get(binding.source) ?? [];
-    if (!list.some((b) => b.destination === binding.destination && b.routingKey === binding.routingKey)) list.push({ destination: binding.destination, routingKey: binding.routingKey });
-    this.#exchangeBindings.set(binding.source, list);
+  async bindExchange(_binding: ExchangeBindingSpec): Promise<void> {
+    throw new ConfigurationError('the Redis broker has no exchange-to-exchange bindings, as kombu (capabilities.exchangeBindings is false)');
   }
 
   async inspectQueue(name: string): Promise<{ messageCount: number; consumerCount: number } | null> {
@@ -255,15 +263,12 @@ export class RedisBroker implements Broker {
     this.#declared.delete(name);
     this.#volatile.delete(name);
     this.#fanoutQueues.delete(name);
+    this.#listBound.delete(name);
   }
 
   async deleteExchange(name: string): Promise<void> {
     await this.#ready();
     this.#exchanges.delete(name);
-    this.#exchangeBindings.delete(name);
-    for (const list of this.#exchangeBindings.values()) {
-      for (let i = list.length - 1; i >= 0; i--) if (list[i]!.destination === name) list.splice(i, 1);
-    }
     // the binding set is shared with other processes: only the members this process added go
     const pipe = this.client.pipeline();
     for (const mine of this.#bindings.values()) {
@@ -311,15 +316,13 @@ export class RedisBroker implements Broker {
       await client.publish(this.key(fanoutChannel(this.#fanoutPrefix, route.exchange, route.routingKey, this.#options.fanoutPatterns ?? true)), text);
       return;
     }
-    if (this.#typeOf(route.exchange) === 'direct' && !this.#exchangeBindings.has(route.exchange)) {
+    if (this.#typeOf(route.exchange) === 'direct') {
       const suffix = step ? `${SEP}${step}` : '';
       await runScript(client, ROUTE_DIRECT, [this.key(bindingKey(route.exchange))], [route.routingKey, text, this.settings.prefix, suffix, SEP]);
       return;
     }
-    const { queues, channels } = await this.#lookup(route.exchange, route.routingKey);
     const pipe = client.multi();
-    for (const q of queues) pipe.lpush(this.key(queueKeyForStep(q, step)), text);
-    for (const c of channels) pipe.publish(this.key(c), text);
+    for (const q of await this.#lookup(route.exchange, route.routingKey)) pipe.lpush(this.key(queueKeyForStep(q, step)), text);
     await pipe.exec();
   }
 
@@ -354,10 +357,25 @@ export class RedisBroker implements Broker {
 
   // ---- used by RedisSubscription ------------------------------------------------------------
 
-  /** @internal Whether consuming this queue means subscribing to a channel, and which pattern. */
-  fanoutPattern(queue: string): string | null {
+  /**
+   * @internal The channel patterns consuming this queue subscribes to (none for a list queue):
+   * kombu's, plus `<channel>/*` for a queue bound with an empty key, so a fanout published with a
+   * routing key reaches it too, as on RabbitMQ (kombu's own consumers miss those).
+   */
+  fanoutPatterns(queue: string): string[] {
     const f = this.#fanoutQueues.get(queue);
-    return f ? this.key(fanoutSubscribePattern(this.#fanoutPrefix, f.exchange, f.routingKey, this.#options.fanoutPatterns ?? true)) : null;
+    if (!f) return [];
+    const patterns = this.#options.fanoutPatterns ?? true;
+    const main = this.key(fanoutSubscribePattern(this.#fanoutPrefix, f.exchange, f.routingKey, patterns));
+    return f.routingKey === '' && patterns ? [main, `${main}/*`] : [main];
+  }
+
+  /**
+   * @internal Whether consuming this queue reads its lists: every queue but one bound only to
+   * PUB/SUB exchanges (a pidbox or event queue, which kombu only subscribes).
+   */
+  isListQueue(queue: string): boolean {
+    return !this.#fanoutQueues.has(queue) || this.#listBound.has(queue);
   }
 
   /** @internal A subscription went away: auto-delete and exclusive queues it alone consumed are deleted. */
@@ -415,35 +433,21 @@ export class RedisBroker implements Broker {
     return this.#exchanges.get(exchange) ?? 'direct';
   }
 
-  /** kombu's `_lookup`: the queues (and fanout channels) a routing key reaches through an exchange. */
-  async #lookup(exchange: string, routingKey: string, visited = new Set<string>()): Promise<{ queues: Set<string>; channels: string[] }> {
-    const out = { queues: new Set<string>(), channels: [] as string[] };
+  /** kombu's `_lookup`: the queues a routing key reaches through an exchange (its binding set). */
+  async #lookup(exchange: string, routingKey: string): Promise<Set<string>> {
+    const out = new Set<string>();
     if (exchange === '') {
-      if (routingKey) out.queues.add(routingKey);
+      if (routingKey) out.add(routingKey);
       return out;
     }
-    if (visited.has(exchange)) return out;
-    visited.add(exchange);
     const type = this.#typeOf(exchange);
-    if (this.#isBroadcast(exchange) && visited.size > 1) {
-      out.channels.push(fanoutChannel(this.#fanoutPrefix, exchange, routingKey, this.#options.fanoutPatterns ?? true));
-      return out;
-    }
-    const members = await this.client.smembers(this.key(bindingKey(exchange)));
-    for (const m of members) {
+    for (const m of await this.client.smembers(this.key(bindingKey(exchange)))) {
       const b = parseBindingMember(m);
       if (!b || !b.queue) continue;
       const hit = type === 'fanout' ? true
         : type === 'topic' ? (b.pattern ? topicPatternMatches(b.pattern, routingKey) : topicMatches(b.routingKey, routingKey))
           : b.routingKey === routingKey;
-      if (hit) out.queues.add(b.queue);
-    }
-    for (const xb of this.#exchangeBindings.get(exchange) ?? []) {
-      const hit = type === 'fanout' ? true : type === 'topic' ? topicMatches(xb.routingKey, routingKey) : xb.routingKey === routingKey;
-      if (!hit) continue;
-      const sub = await this.#lookup(xb.destination, routingKey, visited);
-      for (const q of sub.queues) out.queues.add(q);
-      out.channels.push(...sub.channels);
+      if (hit) out.add(b.queue);
     }
     return out;
   }

@@ -8,8 +8,10 @@
  */
 import type { Redis } from 'ioredis';
 import { DeliveryAlreadySettledError } from '../../errors/broker-errors.js';
-import type { ConsumeOptions, Delivery, DeliveryHandler, Subscription } from '../broker.js';
-import type { RedisBroker } from './redis-broker.js';
+import type { TypedEmitter } from '../../util/typed-emitter.js';
+import type { BrokerEvents, ConsumeOptions, Delivery, DeliveryHandler, Subscription } from '../broker.js';
+import type { RedisBrokerSettings } from './redis-broker-options.js';
+import type { UnackedIndex } from './redis-unacked.js';
 import { openEnvelope, parseEnvelope, type KombuEnvelope } from './redis-envelope.js';
 import { brpopKeys, queueOfKey } from './redis-keys.js';
 
@@ -20,6 +22,22 @@ interface Unsettled {
 }
 
 let consumers = 0;
+
+/** What a consumer needs of its broker (the RedisBroker), kept narrow so neither imports the other. */
+export interface RedisConsumerHost {
+  readonly client: Redis;
+  readonly settings: RedisBrokerSettings;
+  readonly events: TypedEmitter<BrokerEvents>;
+  readonly connectionName: string;
+  readonly unacked: UnackedIndex;
+  key(name: string): string;
+  isListQueue(queue: string): boolean;
+  fanoutPatterns(queue: string): string[];
+  popMany(keys: readonly string[], max: number, track: boolean, batchKey: string, previousBatchKey: string): Promise<string[]>;
+  pushBack(key: string, item: string): Promise<void>;
+  countUndecodable(): void;
+  unsubscribe(sub: RedisSubscription): Promise<void>;
+}
 
 export class RedisSubscription implements Subscription {
   #queues: string[];
@@ -42,7 +60,7 @@ export class RedisSubscription implements Subscription {
   #warnedUnreadable = false;
 
   constructor(
-    private readonly broker: RedisBroker,
+    private readonly broker: RedisConsumerHost,
     queues: readonly string[],
     private readonly onDelivery: DeliveryHandler,
     private readonly options: ConsumeOptions,
@@ -122,7 +140,7 @@ export class RedisSubscription implements Subscription {
   // ---- the list loop -------------------------------------------------------------------------
 
   #listQueues(): string[] {
-    return this.#queues.filter((q) => this.broker.fanoutPattern(q) === null);
+    return this.#queues.filter((q) => this.broker.isListQueue(q));
   }
 
   #windowOpen(): boolean {
@@ -274,14 +292,14 @@ export class RedisSubscription implements Subscription {
     };
   }
 
-  /** Hands out one delivery; `stored` is its unacked entry, null when it is not tracked (noAck, broadcasts). */
+  /** Hands out one delivery; `stored` is its unacked entry, null when it is not tracked (noAck, broadcasts, unreadable). */
   #deliver(queue: string, env: KombuEnvelope, stored: string | null): void {
     const opened = openEnvelope(env);
-    const noAck = stored === null;
     const id = this.#nextId++;
     const tag = opened.deliveryTag;
-    if (!noAck) this.#unacked.set(id, { tag, stored });
-    let settled = noAck;
+    if (stored !== null) this.#unacked.set(id, { tag, stored });
+    // a broadcast on a consumer that acks: ack() and reject() are accepted and do nothing
+    let settled = this.options.noAck === true;
     const settle = (how: string): boolean => {
       if (settled) throw new DeliveryAlreadySettledError(how);
       settled = true;
@@ -319,16 +337,16 @@ export class RedisSubscription implements Subscription {
   // ---- fanout queues -------------------------------------------------------------------------
 
   async #subscribeIfFanout(queue: string): Promise<void> {
-    const pattern = this.broker.fanoutPattern(queue);
-    if (pattern === null) return;
+    const patterns = this.broker.fanoutPatterns(queue);
+    if (patterns.length === 0) return;
     if (!this.#subscriber) {
       const sub = this.broker.client.duplicate({ connectionName: `${this.#blockingName}-sub` });
       sub.on('pmessage', (p: string, _channel: string, message: string) => this.#onBroadcast(p, message));
       sub.on('error', () => undefined); // the command connection reports connection trouble
       this.#subscriber = sub;
     }
-    this.#patterns.set(pattern, queue);
-    await this.#subscriber.psubscribe(pattern);
+    for (const p of patterns) this.#patterns.set(p, queue);
+    await this.#subscriber.psubscribe(...patterns);
   }
 
   #onBroadcast(pattern: string, message: string): void {
