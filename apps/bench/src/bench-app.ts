@@ -16,14 +16,14 @@ export interface BenchApp {
 }
 
 /** `backend` null stores no results (throughput runs); `rpc://` or a redis URL for round trips. */
-export function benchApp(amqpUrl: string, names: AppNames, backend: string | null): BenchApp {
+export function benchApp(amqpUrl: string, names: AppNames, backend: string | null, resultExpires = 600): BenchApp {
   const app = createApp({
     broker: amqpUrl,
     backend,
     defaultQueue: names.queue,
     controlExchange: names.controlExchange,
     eventExchange: names.eventExchange,
-    resultExpires: 600,
+    resultExpires,
     amqp: { connectionName: `celeriac-bench ${names.queue}` },
     logger: silent,
   });
