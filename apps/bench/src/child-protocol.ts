@@ -29,6 +29,6 @@ export interface ChildReport {
   /** `Date.now()` when the last task finished (end-to-end runs compare it with the producer's start). */
   lastAt: number;
   idleMb: number;
-  /** max(RSS sampled every 5 ms, the kernel's maxrss). */
+  /** max(RSS sampled every 20 ms, the kernel's maxrss). */
   peakRssMb: number;
 }

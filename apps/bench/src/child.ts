@@ -112,7 +112,7 @@ async function main(): Promise<void> {
   let peak = idle;
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
-  }, 5);
+  }, 20);
   const clock = new Clock(config.n);
   let stop: () => Promise<void>;
   switch (config.kind) {

@@ -45,6 +45,9 @@ export class AmqpBroker implements Broker, SubscriptionHost {
   readonly #topology = new Topology();
   readonly #publisher: Publisher;
   readonly #subscriptions = new Set<AmqpSubscription>();
+  /** Subscriptions with acks waiting (also cancelled ones, which left #subscriptions), flushed once per event-loop turn. */
+  readonly #ackFlush = new Set<AmqpSubscription>();
+  #ackFlushTimer: NodeJS.Immediate | null = null;
   #state: BrokerState = 'idle';
   #connection: ChannelModel | null = null;
   #confirm: ConfirmChannel | null = null;
@@ -209,6 +212,7 @@ export class AmqpBroker implements Broker, SubscriptionHost {
 
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
+    this.#flushAcks(); // every recorded outcome reaches RabbitMQ before the connection goes
     this.#setState('closing');
     this.#closing.abort();
     for (const sub of this.#subscriptions) await sub.close();
@@ -221,6 +225,18 @@ export class AmqpBroker implements Broker, SubscriptionHost {
   }
 
   // ---- SubscriptionHost -------------------------------------------------------------------
+
+  scheduleAckFlush(sub: AmqpSubscription): void {
+    this.#ackFlush.add(sub);
+    this.#ackFlushTimer ??= setImmediate(() => this.#flushAcks());
+  }
+
+  #flushAcks(): void {
+    if (this.#ackFlushTimer) clearImmediate(this.#ackFlushTimer);
+    this.#ackFlushTimer = null;
+    for (const sub of this.#ackFlush) sub.flushAcks();
+    this.#ackFlush.clear();
+  }
 
   onSubscriptionError(err: Error): void {
     this.events.emit('error', this.#clean(err));
