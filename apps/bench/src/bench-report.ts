@@ -137,7 +137,7 @@ function reasonOf(target: Target, value: number, ratio: number | null, unit: Uni
 export function formatValue(value: number, unit: Unit): string {
   switch (unit) {
     case 'tasks/s':
-      return `${Math.round(value).toLocaleString('en-US')}/s`;
+      return value < 10 ? `${value.toFixed(2)}/s` : `${Math.round(value).toLocaleString('en-US')}/s`;
     case 'ms':
       return `${value.toFixed(value < 10 ? 2 : 1)} ms`;
     case 'MB':

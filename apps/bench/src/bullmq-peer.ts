@@ -57,7 +57,8 @@ export async function bullRoundTrips(redisUrl: string, prefix: string, queueName
     const latencies: number[] = [];
     for (let i = 0; i < warmup + count; i++) {
       const started = performance.now();
-      const job = await queue.add(BULL_JOB, { i }, { removeOnComplete: true, removeOnFail: true });
+      // kept until the run's queue is obliterated: a job removed on completion can vanish before waitUntilFinished looks
+      const job = await queue.add(BULL_JOB, { i }, { removeOnComplete: false, removeOnFail: false });
       const value = (await job.waitUntilFinished(events, 10_000)) as unknown;
       if (value !== i) throw new Error(`BullMQ round trip ${i} returned ${JSON.stringify(value)}`);
       if (i >= warmup) latencies.push(elapsedMs(started));
