@@ -3,9 +3,10 @@
  * Python Celery), prints the table (Markdown) and the targets on stdout, and writes
  * `bench-<date>.json` (every sample), `.md` (the table) and `.png` (the ratios chart) to
  * `bench-results/` at the repository root. Progress goes to stderr. `BENCH_SMOKE=1` runs small
- * sizes in seconds. `pnpm bench soak [--tasks N]` runs the soak instead (see soak.ts).
+ * sizes in seconds. `pnpm bench soak [--tasks N]` runs the soak instead (see soak.ts);
+ * `pnpm bench chart <report.json>` redraws a saved report's PNG and Markdown.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchOptionsFromEnv } from './bench-options.js';
@@ -25,7 +26,16 @@ async function main(argv: readonly string[]): Promise<void> {
     await runSoak({ ...soakArgs(argv.slice(1)), amqpUrl: options.amqpUrl, redisUrl: options.redisUrl, outDir: options.outDir }, log);
     return;
   }
-  if (argv.length > 0) throw new Error(`unknown arguments ${JSON.stringify(argv)}: pnpm bench [soak [--tasks N]]`);
+  if (argv[0] === 'chart' && argv[1]) {
+    // redraws the PNG (and the Markdown) of a saved report
+    const report = JSON.parse(await readFile(argv[1], 'utf8')) as BenchReport;
+    const base = argv[1].replace(/\.json$/, '');
+    await writeFile(`${base}.png`, chartOf(report));
+    await writeFile(`${base}.md`, `${reportMarkdown(report)}\n`);
+    log(`wrote ${base}.png and .md`);
+    return;
+  }
+  if (argv.length > 0) throw new Error(`unknown arguments ${JSON.stringify(argv)}: pnpm bench [soak [--tasks N] | chart <report.json>]`);
   log(`${options.smoke ? 'smoke run' : 'full run'} on ${options.amqpUrl.replace(/\/\/[^@/]*@/, '//***@')}`);
   const report = await runBench(options, log);
   const markdown = reportMarkdown(report);
@@ -35,10 +45,14 @@ async function main(argv: readonly string[]): Promise<void> {
     const base = join(options.outDir, `bench-${report.startedAt.replace(/[:.]/g, '-')}`);
     await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(`${base}.md`, `${markdown}\n`);
-    await writeFile(`${base}.png`, ratioChart(report.rows, `CELERIAC BENCH ${report.startedAt.slice(0, 16)} - RATIOS TO THE BASELINE`));
+    await writeFile(`${base}.png`, chartOf(report));
     lines.push('', `Report: ${base}.json, .md, .png`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function chartOf(report: BenchReport): Buffer {
+  return ratioChart(report.rows, `CELERIAC BENCH ${report.startedAt.slice(0, 16)} - RATIOS TO THE BASELINE`);
 }
 
 export function reportMarkdown(report: BenchReport): string {

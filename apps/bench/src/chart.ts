@@ -26,10 +26,10 @@ function barValue(row: ResultRow, key: 'celeriac' | Peer): number | null {
 export function ratioChart(rows: readonly ResultRow[], title: string): Buffer {
   const shown = rows.filter((r) => barValue(r, 'celeriac') !== null);
   const labelW = 46 * 12;
-  const barH = 14;
+  const barH = 18;
   const groupH = SERIES.length * barH + 26;
   const top = 70;
-  const width = labelW + 620;
+  const width = labelW + 680;
   const height = top + shown.length * groupH + 60;
   const img = new Raster(width, height);
   img.text(16, 16, title, INK, 2);
@@ -39,9 +39,10 @@ export function ratioChart(rows: readonly ResultRow[], title: string): Buffer {
     lx += 20 + img.text(lx + 20, 44, s.label, INK, 2) + 12;
   }
   const max = Math.max(2, ...shown.flatMap((r) => SERIES.map((s) => barValue(r, s.key) ?? 0)).filter(Number.isFinite));
-  const scaleMax = Math.min(Math.ceil(max), 12);
+  // past 4x the bar is cut (its number still says how far): the ratios near 1 stay readable
+  const scaleMax = Math.min(Math.ceil(max), 4);
   const plotX = labelW;
-  const plotW = width - labelW - 80;
+  const plotW = width - labelW - 120;
   const xOf = (v: number) => plotX + (Math.min(v, scaleMax) / scaleMax) * plotW;
   for (let t = 0; t <= scaleMax; t++) {
     img.fillRect(xOf(t), top - 6, 1, shown.length * groupH, t === 1 ? INK : GRID);
@@ -57,8 +58,8 @@ export function ratioChart(rows: readonly ResultRow[], title: string): Buffer {
       const v = barValue(r, s.key);
       if (v === null || !Number.isFinite(v)) return;
       const y = gy + si * barH;
-      img.fillRect(plotX, y, Math.max(1, xOf(v) - plotX), barH - 3, s.color);
-      img.text(xOf(v) + 4, y, v.toFixed(2), INK, 2);
+      img.fillRect(plotX, y, Math.max(1, xOf(v) - plotX), barH - 4, s.color);
+      img.text(xOf(v) + 4, y + 1, v > scaleMax ? `${v.toFixed(2)} >` : v.toFixed(2), INK, 2);
     });
     if (r.target && (r.target.kind === 'min-ratio' || r.target.kind === 'max-ratio' || r.target.kind === 'min')) {
       const tx = xOf(r.target.value);
