@@ -3,20 +3,9 @@
  * round-tripped on the bench's Redis, under a prefix unique to the run (`bull_<run prefix>`)
  * that is obliterated at the end.
  */
-import { Queue, QueueEvents, Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, QueueEvents, Worker } from 'bullmq';
+import { bullConnection } from './bull-connection.js';
 import { elapsedMs, startThroughput, type Throughput } from './stats.js';
-
-/** ioredis options from a `redis://host:port/db` URL; a worker needs `maxRetriesPerRequest: null` (BullMQ says so). */
-export function bullConnection(redisUrl: string, blocking: boolean): ConnectionOptions {
-  const u = new URL(redisUrl);
-  return {
-    host: u.hostname,
-    port: Number(u.port || 6379),
-    db: Number(u.pathname.slice(1) || 0),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    ...(blocking ? { maxRetriesPerRequest: null } : {}),
-  };
-}
 
 export const BULL_JOB = 'noop';
 

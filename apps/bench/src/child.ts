@@ -2,13 +2,10 @@
  * One worker in a process of its own, so its rate, CPU and memory are its own: the bench starts
  * it with a `ChildConfig`, it prints `{"ready":true}` once consuming, drains `n` tasks and
  * prints a `ChildReport` (see child-protocol.ts). Every kind is timed the same way: from the
- * first task received to the last one settled.
+ * first task received to the last one settled. Each kind imports only its own stack (amqplib,
+ * Celeriac, BullMQ), so the memory measured is its own.
  */
 import { fileURLToPath } from 'node:url';
-import amqp from 'amqplib';
-import { Worker as BullWorker } from 'bullmq';
-import { benchApp } from './bench-app.js';
-import { bullConnection } from './bullmq-peer.js';
 import type { ChildConfig, ChildProgress, ChildReport } from './child-protocol.js';
 
 const MB = 1024 * 1024;
@@ -45,6 +42,7 @@ class Clock {
 const ready = () => process.stdout.write('{"ready":true}\n');
 
 async function runRaw(c: Extract<ChildConfig, { kind: 'raw' }>, clock: Clock): Promise<() => Promise<void>> {
+  const { default: amqp } = await import('amqplib');
   const conn = await amqp.connect(c.amqpUrl, { noDelay: true, clientProperties: { connection_name: 'celeriac-bench raw child' } });
   const ch = await conn.createChannel();
   await ch.prefetch(c.prefetch, true);
@@ -59,6 +57,7 @@ async function runRaw(c: Extract<ChildConfig, { kind: 'raw' }>, clock: Clock): P
 }
 
 async function runCeleriac(c: Extract<ChildConfig, { kind: 'celeriac' }>, clock: Clock): Promise<() => Promise<void>> {
+  const { benchApp } = await import('./bench-app.js');
   const { app } = benchApp(c.amqpUrl, c.names, c.backend, c.resultExpires);
   await app.connect();
   const worker = app.worker({ concurrency: c.concurrency, acksLate: true });
@@ -91,6 +90,8 @@ async function runCeleriacCpu(c: Extract<ChildConfig, { kind: 'celeriac-cpu' }>,
 }
 
 async function runBull(c: Extract<ChildConfig, { kind: 'bullmq' }>, clock: Clock): Promise<() => Promise<void>> {
+  const { Worker: BullWorker } = await import('bullmq');
+  const { bullConnection } = await import('./bull-connection.js');
   const worker = new BullWorker(c.queue, async (job) => {
     clock.received();
     return (job.data as { i?: number }).i ?? null;
