@@ -35,9 +35,9 @@ export interface BenchOptions {
   e2eN: number;
   /** Tasks sent end to end to the Python Celery worker. @defaultValue 3000 (smoke: 100) */
   celeryE2eN: number;
-  /** Rounds of `bench.cpu(n)` per CPU-bound task. @defaultValue 3000000 (smoke: 200000) */
+  /** Rounds of `bench.cpu(n)` per CPU-bound task. @defaultValue 3000000 (smoke: 100000) */
   cpuRounds: number;
-  /** CPU-bound tasks per Celeriac pool run. @defaultValue 300 (smoke: 10) */
+  /** CPU-bound tasks per Celeriac pool run. @defaultValue 300 (smoke: 4) */
   cpuTasks: number;
   /** CPU-bound tasks per Python Celery run (the same work takes ~100x longer in Python). @defaultValue 8 (smoke: 2) */
   celeryCpuTasks: number;
@@ -53,7 +53,7 @@ const FULL = {
 };
 const SMOKE: typeof FULL = {
   n: 500, roundTrips: 50, rssTasks: 500, flatDepths: [100, 500] as readonly [number, number],
-  drainN: 300, celeryTasks: 100, e2eN: 300, celeryE2eN: 100, cpuRounds: 200_000, cpuTasks: 10, celeryCpuTasks: 2, peerRoundTrips: 30,
+  drainN: 300, celeryTasks: 100, e2eN: 300, celeryE2eN: 100, cpuRounds: 100_000, cpuTasks: 4, celeryCpuTasks: 2, peerRoundTrips: 30,
 };
 
 export function benchOptionsFromEnv(env: NodeJS.ProcessEnv, defaultOutDir: string | null): BenchOptions {

@@ -2,14 +2,15 @@
  * Python Celery, the peer that speaks the same protocol: Debian's `/usr/bin/python3 -m celery`
  * workers (prefork or threads pool) on the bench's queues, with the task module in
  * `apps/bench/python/`. A queue is filled with the Celeriac producer (the same wire format),
- * then the worker is started and the queue depth is polled: timed from the first task taken to
- * the queue empty. Its memory and CPU are read from /proc for the worker and its pool children.
+ * then the worker is started and the queue depth is polled: timed from the moment the first 10%
+ * of the tasks were taken (the warm-up, as for the Node workers) to the queue empty. Its memory and CPU are read from /proc for the worker and its pool children.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import type { AppNames } from './bench-resources.js';
+import { warmUpTasks } from './child-protocol.js';
 
 export const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const PY_DIR = fileURLToPath(new URL('../python/', import.meta.url));
@@ -131,6 +132,7 @@ export class CeleryWorker {
  */
 export async function celeryDrain(amqpUrl: string, names: AppNames, n: number, pool: CeleryPool, concurrency: number, finished?: FinishedCheck): Promise<CeleryRun> {
   const worker = new CeleryWorker(amqpUrl, names, pool, concurrency, finished ? finished.backend : null);
+  const skip = warmUpTasks(n);
   const conn = await amqp.connect(amqpUrl);
   conn.on('error', () => undefined);
   try {
@@ -143,13 +145,14 @@ export async function celeryDrain(amqpUrl: string, names: AppNames, n: number, p
       const { messageCount } = await ch.checkQueue(names.queue);
       const u = worker.usage();
       peak = Math.max(peak, u.rssMb);
-      if (first === 0 && messageCount < n) {
+      // as for the Node workers, the first 10% of the tasks are the warm-up
+      if (first === 0 && messageCount <= n - Math.max(1, skip)) {
         first = performance.now();
         cpu0 = u.cpuUs;
       }
       if (first !== 0 && messageCount === 0 && (!finished || (await finished.done()))) {
         const ms = Math.max(performance.now() - first, 0.001);
-        return { rate: (n / ms) * 1000, ms, cpuUsPerMessage: (u.cpuUs - cpu0) / n, peakRssMb: peak };
+        return { rate: ((n - skip) / ms) * 1000, ms, cpuUsPerMessage: (u.cpuUs - cpu0) / (n - skip), peakRssMb: peak };
       }
       await sleep(POLL_MS);
     }

@@ -20,11 +20,16 @@ export interface ChildProgress {
   progress: { done: number; rssMb: number; atMs: number };
 }
 
+/** Tasks not measured at the start of a drain, for every worker alike (the JIT, connections, pools warm up): 10%. */
+export function warmUpTasks(n: number): number {
+  return Math.floor(n / 10);
+}
+
 export interface ChildReport {
-  /** Tasks per second from the first task received to the last one finished. */
+  /** Tasks per second from the arrival of the first task after the warm-up (`warmUpTasks`) to the last one finished. */
   rate: number;
   ms: number;
-  /** This process's user + system CPU per task while it ran, microseconds (pool threads included, pool child processes not). */
+  /** This process's user + system CPU per measured task, microseconds (pool threads included, pool child processes not). */
   cpuUsPerMessage: number;
   /** `Date.now()` when the last task finished (end-to-end runs compare it with the producer's start). */
   lastAt: number;

@@ -6,27 +6,33 @@
  * Celeriac, BullMQ), so the memory measured is its own.
  */
 import { fileURLToPath } from 'node:url';
-import type { ChildConfig, ChildProgress, ChildReport } from './child-protocol.js';
+import { warmUpTasks, type ChildConfig, type ChildProgress, type ChildReport } from './child-protocol.js';
 
 const MB = 1024 * 1024;
 
-/** Counts finished tasks; `first` and `last` bracket the run. */
+/**
+ * Counts tasks. The measurement starts when task `skip + 1` arrives (the first 10% warm the JIT
+ * and the connection up, for every kind alike) and ends when the last one settled.
+ */
 class Clock {
   first = 0;
   last = 0;
   lastAt = 0;
   done = 0;
-  /** CPU use when the first task arrived: setting up the connection is not counted. */
+  received = 0;
+  /** CPU use when the measurement started. */
   cpu: NodeJS.CpuUsage | null = null;
+  readonly skip: number;
   readonly #n: number;
   readonly finished: Promise<void>;
   #resolve!: () => void;
   constructor(n: number) {
     this.#n = n;
+    this.skip = warmUpTasks(n);
     this.finished = new Promise((resolve) => (this.#resolve = resolve));
   }
-  received(): void {
-    if (this.first !== 0) return;
+  onReceived(): void {
+    if (++this.received !== this.skip + 1) return;
     this.first = performance.now();
     this.cpu = process.cpuUsage();
   }
@@ -48,7 +54,7 @@ async function runRaw(c: Extract<ChildConfig, { kind: 'raw' }>, clock: Clock): P
   await ch.prefetch(c.prefetch, true);
   await ch.consume(c.queue, (msg) => {
     if (msg === null) return;
-    clock.received();
+    clock.onReceived();
     JSON.parse(msg.content.toString('utf8')); // what any consumer of JSON tasks does at least
     ch.ack(msg);
     clock.settled();
@@ -61,7 +67,7 @@ async function runCeleriac(c: Extract<ChildConfig, { kind: 'celeriac' }>, clock:
   const { app } = benchApp(c.amqpUrl, c.names, c.backend, c.resultExpires);
   await app.connect();
   const worker = app.worker({ concurrency: c.concurrency, acksLate: true });
-  worker.events.on('task-received', () => clock.received());
+  worker.events.on('task-received', () => clock.onReceived());
   worker.events.on('task-succeeded', () => clock.settled()); // after the result is stored and the ack sent
   await worker.start();
   return async () => {
@@ -80,7 +86,7 @@ async function runCeleriacCpu(c: Extract<ChildConfig, { kind: 'celeriac-cpu' }>,
   const { app } = (await import(tasksModule)) as typeof import('./cpu-tasks.js');
   await app.connect();
   const worker = app.worker({ concurrency: c.concurrency, acksLate: true, pool: c.pool, tasksModule });
-  worker.events.on('task-received', () => clock.received());
+  worker.events.on('task-received', () => clock.onReceived());
   worker.events.on('task-succeeded', () => clock.settled());
   await worker.start();
   return async () => {
@@ -93,7 +99,7 @@ async function runBull(c: Extract<ChildConfig, { kind: 'bullmq' }>, clock: Clock
   const { Worker: BullWorker } = await import('bullmq');
   const { bullConnection } = await import('./bull-connection.js');
   const worker = new BullWorker(c.queue, async (job) => {
-    clock.received();
+    clock.onReceived();
     return (job.data as { i?: number }).i ?? null;
   }, {
     connection: bullConnection(c.redisUrl, true),
@@ -136,9 +142,9 @@ async function main(): Promise<void> {
   peak = Math.max(peak, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024);
   const ms = Math.max(clock.last - clock.first, 0.001);
   const report: ChildReport = {
-    rate: (config.n / ms) * 1000,
+    rate: ((config.n - clock.skip) / ms) * 1000,
     ms,
-    cpuUsPerMessage: (used.user + used.system) / config.n,
+    cpuUsPerMessage: (used.user + used.system) / (config.n - clock.skip),
     lastAt: clock.lastAt,
     idleMb: idle / MB,
     peakRssMb: peak / MB,

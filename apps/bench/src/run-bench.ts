@@ -22,7 +22,7 @@ import { PeerScenarios, type CpuRuns, type DrainRuns, type EndToEnd } from './pe
 
 /** Celery's default prefetch multiplier, used by the worker and copied by the raw consumer. */
 const PREFETCH_MULTIPLIER = 4;
-/** A shallow queue drains in tens of milliseconds: the median of several runs tames the noise. */
+/** A shallow queue drains in tens of milliseconds: the median of several runs tames the noise (one in the smoke run). */
 const SHALLOW_RUNS = 5;
 /** The memory scenario runs the largest worker of the sweep (prefetch 512): the most held messages. */
 const RSS_CONCURRENCY = 128;
@@ -257,7 +257,7 @@ class Scenarios {
     this.log(`flatness: ${shallowDepth.toLocaleString('en-US')} vs ${deepDepth.toLocaleString('en-US')} queued`);
     const shallow: DrainResult[] = [];
     const rawShallow: Throughput[] = [];
-    for (let i = 0; i < SHALLOW_RUNS; i++) {
+    for (let i = 0; i < (this.options.smoke ? 1 : SHALLOW_RUNS); i++) {
       const names = this.res.app(`flat_${shallowDepth}`);
       await this.#fill(names, shallowDepth);
       shallow.push(await this.#drain(names, shallowDepth, c));
