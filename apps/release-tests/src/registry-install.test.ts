@@ -89,16 +89,22 @@ describe('installed from a registry by name', () => {
     expect(version.stdout.trim()).toBe(readPackageJson('core').version);
     const redis = await run('node', ['dist/redis-without-ioredis.js'], { cwd: dir });
     expect(redis.stdout.trim()).toBe('the redis:// result backend needs the ioredis package: npm install ioredis');
+    // @celeriac/core/testing: the conformance suites, compiled above against its types, run with a plain runner
+    const suites = await run('node', ['dist/transport-suite.js'], { cwd: dir, timeoutMs: 60_000 });
+    expect([suites.code, suites.stderr]).toEqual([0, '']);
+    expect(suites.stdout.trim()).toMatch(/^(\d+) passed, 0 failed$/);
+    expect(Number(suites.stdout.trim().split(' ')[0])).toBeGreaterThanOrEqual(20);
   });
 
-  it('CommonJS: require() works, and the optional ioredis peer is loaded for redis://', async () => {
+  it('CommonJS: require() works (also of @celeriac/core/testing), and the optional ioredis peer is loaded for redis://', async () => {
     const dir = await freshProject(work, { fixture: 'cjs', type: 'commonjs', install: ['@celeriac/core', 'ioredis'] }, registry.npmrc);
     const queue = queueName('cjs');
     const r = await run('node', ['index.js'], { cwd: dir, env: { AMQP_URL, REDIS_URL, QUEUE: queue }, timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
-    const [value, info] = r.stdout.trim().split('\n');
+    const [value, info, testing] = r.stdout.trim().split('\n');
     expect(value).toBe('42');
     expect(JSON.parse(info!)).toMatchObject({ status: 'SUCCESS', result: 42 });
+    expect(testing).toBe('@celeriac/core/testing: function function function');
   });
 
   it('Express app (the README set-up): 202, the result, and SIGTERM lets the running task finish', async () => {

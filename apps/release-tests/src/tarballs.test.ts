@@ -38,9 +38,14 @@ function reachable(root: string, entries: readonly string[], files: readonly str
     const file = posix.normalize(queue.pop()!);
     if (seen.has(file)) continue;
     seen.add(file);
-    if (!/\.(c|m)?js$/.test(file)) continue;
+    const declaration = /\.d\.(c|m)?ts$/.test(file);
+    if (!declaration && !/\.(c|m)?js$/.test(file)) continue;
     const text = readFileSync(join(root, file), 'utf8');
-    for (const m of text.matchAll(/(?:from\s*|require\(\s*)["'](\.\.?\/[^"']+)["']/g)) queue.push(posix.join(dirname(file), m[1]!));
+    for (const m of text.matchAll(/(?:from\s*|require\(\s*)["'](\.\.?\/[^"']+)["']/g)) {
+      // a declaration file names the types of a shared chunk by its JavaScript name: './x.js' is './x.d.ts', './x.cjs' is './x.d.cts'
+      const target = declaration ? m[1]!.replace(/\.(c|m)?js$/, '.d.$1ts') : m[1]!;
+      queue.push(posix.join(dirname(file), target));
+    }
     // entry files a bundle starts by path (worker threads, forked children): new URL('./x.js', import.meta.url)
     for (const m of text.matchAll(/(?:import\(|new URL\()\s*["'](\.\.?\/[^"']+)["']/g)) {
       const target = posix.join(dirname(file), m[1]!);
@@ -110,5 +115,12 @@ describe('@celeriac/core', () => {
     expect(manifest.peerDependenciesMeta).toEqual({ ioredis: { optional: true } });
     expect(files).not.toContain('dist/cli.cjs');
     expect(manifest.bin).toEqual({ celeriac: './dist/cli.js' });
+  });
+
+  it('exports the conformance suites as @celeriac/core/testing, ESM and CommonJS with types', () => {
+    const { manifest, files } = packed.get('core')!;
+    const testing = entryFiles({ name: manifest.name, version: manifest.version, exports: (manifest.exports as Record<string, unknown>)['./testing'] });
+    expect(testing.sort()).toEqual(['dist/testing.cjs', 'dist/testing.d.cts', 'dist/testing.d.ts', 'dist/testing.js']);
+    for (const f of testing) expect(files).toContain(f);
   });
 });

@@ -1,6 +1,6 @@
 /** Options of `createBeat()`, their defaults, and the one function that resolves them. */
 import { resolve } from 'node:path';
-import type { CeleriacApp, Logger } from '@celeriac/core';
+import { capabilitiesOf, type CeleriacApp, type Logger } from '@celeriac/core';
 import { isCatchUpPolicy, resolveEntry, type BeatEntry, type CatchUpPolicy, type ResolvedEntry } from './entry.js';
 import { ScheduleConfigError } from './errors.js';
 import type { LeaderLock } from './leader/leader-lock.js';
@@ -108,7 +108,7 @@ export function defaultStateFile(name: string): string {
 }
 
 function defaultLock(app: CeleriacApp, name: string, logger: Logger): LeaderLock {
-  if (app.broker.kind === 'memory') return new LocalLock();
+  if (!capabilitiesOf(app.broker).shared) return new LocalLock(); // an in-process broker: one process, one beat
   const url = app.options.broker;
   if (app.broker.kind === 'amqp' && (typeof url === 'string' || Array.isArray(url))) {
     const { heartbeat: _ignored, ...amqp } = app.options.amqp ?? {};

@@ -96,3 +96,6 @@ export const APP_DEFAULTS: Readonly<{
   controlExchange: 'celery',
   eventExchange: 'celeryev',
 });
+
+/** The app's options once defaults are filled in (`app.options`). */
+export type ResolvedAppOptions = Readonly<AppOptions> & typeof APP_DEFAULTS;

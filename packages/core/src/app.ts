@@ -23,8 +23,7 @@ import { compileRoutes } from './producer/routing.js';
 import { Topology } from './producer/topology.js';
 import type { RegisteredTask, Task, TaskHandle, TaskHandler } from './registry/task.js';
 import type { TaskOptions } from './registry/task-options.js';
-import { AsyncResult } from './result/async-result.js';
-import { GroupResult, resultFromApplied } from './result/group-result.js';
+import { AsyncResult, GroupResult, resultFromApplied } from './result/async-result.js';
 import { createCodecRegistry, type CodecRegistry } from './serialization/codec-registry.js';
 import { createConsoleLogger, type Logger } from './util/logger.js';
 import { argsRepr } from './protocol/python-repr.js';
@@ -172,7 +171,7 @@ export function createApp(options: AppOptions = {}): CeleriacApp {
       await broker.close();
     },
   };
-  if (opts.sendSentEvent) sentEvents = new SentEvents(app);
+  if (opts.sendSentEvent) sentEvents = new SentEvents(app, producer.origin);
   // how a pool child (-P threads / processes) that imported this app's module runs its tasks
   Object.defineProperty(app, POOL_CHILD, { value: (port: ChildPort, kind: 'threads' | 'processes') => servePoolChild(app, port, kind) });
   return app;

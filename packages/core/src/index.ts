@@ -17,7 +17,7 @@ export { Producer, type SentInfo, type ProducerEvents } from './producer/produce
 
 // canvas
 export { Signature, GroupSignature, type SignatureSender } from './canvas/signature.js';
-export type { SignatureDict } from './canvas/signature-dict.js';
+export type { SignatureDict, SignatureRef } from './canvas/signature-dict.js';
 export { chain, group, chord, xmap, xstarmap, chunks } from './canvas/compose.js';
 
 // protocol (pure)
@@ -38,7 +38,9 @@ export { createCodecRegistry, DEFAULT_MAX_INFLATED_BYTES, type CodecRegistry, ty
 // brokers
 export type {
   Broker, BrokerEvents, BrokerState, BrokerStats, Delivery, QueueSpec, ExchangeSpec, BindingSpec, ConsumeOptions, Subscription,
+  BrokerCapabilities, BrokerLiveness, DelayedDelivery, DelayedDeliveryOptions, DeliveryHandler, ExchangeBindingSpec,
 } from './broker/broker.js';
+export { capabilitiesOf, DEFAULT_CAPABILITIES } from './broker/capabilities.js';
 export { MemoryBroker } from './broker/memory/memory-broker.js';
 export { AmqpBroker, type AmqpBrokerOptions } from './broker/amqp/amqp-broker.js';
 export {
@@ -52,7 +54,11 @@ export type { RedisConnectionOptions } from './backends/redis-connection.js';
 export { undecodableFields, type FieldValue, type TypedFieldValue, type UndecodableFields } from './protocol/field-table/field-value.js';
 
 // worker
-export { Worker, type WorkerState, type HeldRequest } from './worker/worker.js';
+export { Worker, type WorkerState } from './worker/worker.js';
+export type { HeldRequest } from './worker/held-request.js';
+export type { WorkerContext, TaskLookup } from './worker/worker-context.js';
+export type { BrokerContext, ControlContext, EventsContext } from './context.js';
+export type { ControlledWorker } from './control/controlled-worker.js';
 export type { WorkerOptions } from './worker/worker-options.js';
 export type { WorkerEvents } from './worker/worker-events.js';
 export { WorkerCounters, COUNTER_REASONS, type CounterReason, type WorkerCounterValues } from './worker/worker-counters.js';
@@ -69,8 +75,7 @@ export type { ResultBackend, StoreTarget, WaitOptions } from './backends/result-
 export { MemoryBackend } from './backends/memory-backend.js';
 export { RpcBackend } from './backends/rpc-backend.js';
 export { RedisBackend } from './backends/redis-backend.js';
-export { AsyncResult, type GetOptions } from './result/async-result.js';
-export { GroupResult } from './result/group-result.js';
+export { AsyncResult, GroupResult, type GetOptions } from './result/async-result.js';
 export type { ResultTuple } from './result/result-tuple.js';
 
 // errors

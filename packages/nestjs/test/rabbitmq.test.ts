@@ -106,4 +106,39 @@ describe('CeleriacModule on RabbitMQ', () => {
     await close(second.ref);
     await close(api.ref);
   });
+
+  it('-P threads: the @Task names run in worker threads from tasksModule; a missing name stops the start', async () => {
+    const api = await boot('api', false);
+    const pool = { pool: 'threads', concurrency: 2, tasksModule: new URL('./support/pool-tasks.mjs', import.meta.url) } as const;
+    const worker = await boot('worker', pool);
+    expect(worker.lifecycle.worker!.options.pool).toBe('threads');
+    // two blocking 600 ms tasks, each in a thread of its own (threadId 0 would be the worker itself)
+    const slow = await Promise.all([api.app.sendTask<string>('nest.rabbit.slow', [600, 'a']), api.app.sendTask<string>('nest.rabbit.slow', [600, 'b'])]);
+    const results = await Promise.all(slow.map((r) => r.get({ timeout: 10_000 })));
+    expect(results).toEqual([expect.stringMatching(/^a by thread [1-9]\d*$/), expect.stringMatching(/^b by thread [1-9]\d*$/)]);
+    const doubled = await api.app.sendTask<{ pod: string; value: number }>('nest.rabbit.double', ['21']);
+    expect(await doubled.get({ timeout: 10_000 })).toEqual({ pod: expect.stringMatching(/^thread [1-9]/), value: 42 });
+    await close(worker.ref);
+    await close(api.ref);
+
+    // a Nest task name the module does not register: the worker refuses to start, naming it
+    @TaskProcessor()
+    class Extra {
+      @Task('nest.rabbit.not_in_module')
+      run(): string {
+        return 'never';
+      }
+    }
+    const failing = Test.createTestingModule({
+      imports: [CeleriacModule.forRoot(options(pool))],
+      providers: [RabbitProcessor, Extra, { provide: Pod, useValue: new Pod('x') }],
+    }).setLogger(new CapturingLogger()).compile().then(async (ref) => {
+      try {
+        await ref.init();
+      } finally {
+        await ref.close();
+      }
+    });
+    await expect(failing).rejects.toThrow(/nest\.rabbit\.not_in_module/);
+  });
 });

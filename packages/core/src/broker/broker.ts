@@ -2,6 +2,10 @@
  * The Broker seam: declare topology, publish (resolves when the broker has the message),
  * consume with a prefetch window, settle each delivery exactly once, close.
  * Implementations: amqp (RabbitMQ through amqplib) and memory (in-process).
+ *
+ * What differs between transports is declared, not guessed from `kind`: `capabilities`
+ * says what the broker routes and honours, and optional members (`delayedDelivery`,
+ * `liveness`, `stats`) are there only where the transport has them.
  */
 import type { MessageProperties, OutgoingMessage, Route } from '../protocol/message.js';
 import type { TypedEmitter } from '../util/typed-emitter.js';
@@ -14,7 +18,12 @@ export interface QueueSpec {
   autoDelete?: boolean;
   /** @defaultValue false */
   exclusive?: boolean;
-  /** Queue arguments (`x-max-priority`, `x-expires`, `x-queue-type`...). @defaultValue {} */
+  /**
+   * Queue arguments as kombu's `queue_arguments` spell them, whatever the transport
+   * (`x-max-priority`, `x-expires`, `x-message-ttl`, `x-queue-type`...): RabbitMQ applies them,
+   * a transport without them ignores those it cannot honour, as kombu's virtual transports do.
+   * @defaultValue {}
+   */
   arguments?: Record<string, unknown>;
 }
 
@@ -123,6 +132,63 @@ export interface BrokerStats {
   lastDisconnectAt: number | null;
 }
 
+/**
+ * What a transport can do beyond the task queue every broker has (declare, publish to a queue,
+ * consume with a prefetch window, ack / requeue / drop, purge, inspect). Celery's code paths and
+ * the conformance suite read these instead of the broker's `kind`. A broker that declares none
+ * gets `DEFAULT_CAPABILITIES` (see `capabilitiesOf`).
+ */
+export interface BrokerCapabilities {
+  /**
+   * Exchange types the broker routes. Celery needs `direct` (task queues, routing key = queue
+   * name), `fanout` (remote control, `celery.pidbox`) and `topic` (events, `celeryev`).
+   */
+  readonly exchangeTypes: readonly ExchangeSpec['type'][];
+  /** `bindExchange` works (RabbitMQ's exchange-to-exchange bindings). */
+  readonly exchangeBindings: boolean;
+  /** A queue declared with `x-max-priority` serves higher `priority` first (RabbitMQ's order, 0-255). */
+  readonly priorities: boolean;
+  /** A message whose `expiration` (ms, per-message TTL) passed is dropped (or dead-lettered), never delivered. */
+  readonly perMessageTtl: boolean;
+  /**
+   * The broker can park a message and bring it back to its queue later (`delayedDelivery()`):
+   * the worker then republishes long ETA tasks instead of holding them unacknowledged.
+   * True exactly when `delayedDelivery` is implemented.
+   */
+  readonly nativeDelayedDelivery: boolean;
+  /**
+   * `Subscription.setPrefetch` applies to the running consumer. False where a new window only
+   * reaches consumers started later (RabbitMQ per-consumer QoS, which quorum queues need): the
+   * worker then keeps a static window instead of raising it for held ETA tasks, as Celery does.
+   */
+  readonly livePrefetch: boolean;
+  /**
+   * Other processes reach the same queues (a broker server). False for an in-process broker:
+   * the worker skips mingle, beat needs no cluster-wide lock.
+   */
+  readonly shared: boolean;
+}
+
+/** Broker-side delay of a delivery (see `BrokerCapabilities.nativeDelayedDelivery`). */
+export interface DelayedDelivery {
+  /** Republishes the delivery's message (unchanged, without `expiration`) to come back to its queue after `seconds`, then acks it. */
+  park(delivery: Delivery, seconds: number): Promise<void>;
+}
+
+export interface DelayedDeliveryOptions {
+  /** RabbitMQ: the type of the delay queues (Celery's `broker_native_delayed_delivery_queue_type`). @defaultValue 'quorum' */
+  queueType?: 'quorum' | 'classic';
+}
+
+/** Whether the broker is connected and consuming, and when it last delivered (health checks). */
+export interface BrokerLiveness {
+  connected: boolean;
+  /** Active consumers. */
+  consumers: number;
+  /** When the last delivery arrived (ms since epoch), or null. */
+  lastDeliveryAt: number | null;
+}
+
 export interface Broker {
   /** Scheme of the broker ('amqp', 'memory'). */
   readonly kind: string;
@@ -145,4 +211,10 @@ export interface Broker {
   close(): Promise<void>;
   /** Connection counters (brokers without a connection may leave this out). */
   stats?(): BrokerStats;
+  /** What this transport can do; `DEFAULT_CAPABILITIES` when left out. */
+  readonly capabilities?: BrokerCapabilities;
+  /** Broker-side delayed delivery, where `capabilities.nativeDelayedDelivery` is true. */
+  delayedDelivery?(options?: DelayedDeliveryOptions): DelayedDelivery;
+  /** Connection and consumer liveness, where the transport tracks it. */
+  liveness?(): BrokerLiveness;
 }

@@ -13,6 +13,11 @@ export interface SignatureDict {
   chord_size?: number | null;
 }
 
+/** Anything that turns into a signature dict: a `Signature` (or `GroupSignature`) instance. */
+export interface SignatureRef {
+  toDict(): SignatureDict;
+}
+
 /** Reads a signature dict received from the wire, tolerating the small variations Celery versions write. */
 export function asSignatureDict(value: unknown): SignatureDict | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;

@@ -3,8 +3,7 @@
  * passed to another task as a callback, or composed with chain / group / chord. It serialises
  * to exactly Celery's dict shape, so Python workers can apply it too.
  */
-import type { AsyncResult } from '../result/async-result.js';
-import type { GroupResult } from '../result/group-result.js';
+import type { AsyncResult, GroupResult } from '../result/async-result.js';
 import type { ApplyOptions } from '../producer/apply-options.js';
 import { toWireOptions } from '../producer/option-names.js';
 import { chunksToGroup, linkTo } from './apply-signature.js';

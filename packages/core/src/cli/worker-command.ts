@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
+import { capabilitiesOf } from '../broker/capabilities.js';
 import { mingle } from '../worker/mingle.js';
 import { banner } from './banner.js';
 import { CliError, EXIT } from './cli-error.js';
@@ -89,7 +90,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   const duplicate = () => new CliError(`DuplicateNodenameWarning: another worker already runs as ${worker.hostname}; ` +
     'give each worker a unique node name with -n, e.g. -n w2@%h', EXIT.USAGE);
   // as Celery: only where other workers can answer
-  if (!flags.withoutMingle && app.broker.kind !== 'memory' && (await mingle(app, worker)).duplicate) {
+  if (!flags.withoutMingle && capabilitiesOf(app.broker).shared && (await mingle(app, worker)).duplicate) {
     await app.close();
     throw duplicate();
   }

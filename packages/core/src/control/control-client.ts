@@ -4,7 +4,7 @@
  * queue `<oid>.reply.<ns>.pidbox` until every destination answered or the timeout passed.
  */
 import type { Subscription } from '../broker/broker.js';
-import type { CeleriacApp } from '../app.js';
+import type { ControlContext } from '../context.js';
 import { newId } from '../util/ids.js';
 
 export interface BroadcastOptions {
@@ -27,7 +27,7 @@ export class ControlClient {
   #ready: Promise<void> | null = null;
   readonly #pending = new Map<string, (reply: Record<string, unknown>) => void>();
 
-  constructor(private readonly app: CeleriacApp) {}
+  constructor(private readonly app: ControlContext) {}
 
   get #ns(): string {
     return this.app.options.controlExchange;

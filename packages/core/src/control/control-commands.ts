@@ -4,12 +4,13 @@
  */
 import { hostname as osHostname, loadavg } from 'node:os';
 import { displayName } from '../protocol/task-message.js';
-import type { HeldRequest, Worker } from '../worker/worker.js';
+import type { HeldRequest } from '../worker/held-request.js';
+import type { ControlledWorker } from './controlled-worker.js';
 import { bugReport, confTable } from './worker-conf.js';
 
-export type ControlHandler = (worker: Worker, args: Record<string, unknown>) => unknown;
+export type ControlHandler = (worker: ControlledWorker, args: Record<string, unknown>) => unknown;
 
-function requestInfo(worker: Worker, h: HeldRequest) {
+function requestInfo(worker: ControlledWorker, h: HeldRequest) {
   return {
     id: h.req.id,
     name: displayName(h.req),
@@ -57,7 +58,7 @@ function signalName(v: unknown): NodeJS.Signals {
 }
 
 /** Celery's pool block of `stats`, plus what the pool did (Flower shows the whole dict). */
-function poolStats(w: Worker) {
+function poolStats(w: ControlledWorker) {
   const p = w.pool.stats();
   const o = w.options;
   return {

@@ -5,9 +5,9 @@
  * and the reply `{<node>: result}` goes to `reply_to` with the request's ticket.
  */
 import type { Subscription } from '../broker/broker.js';
-import type { CeleriacApp } from '../app.js';
+import type { ControlContext } from '../context.js';
 import { globToRegExp } from '../producer/routing.js';
-import type { Worker } from '../worker/worker.js';
+import type { ControlledWorker } from './controlled-worker.js';
 import { logText } from '../util/log-text.js';
 import { CONTROL_COMMANDS } from './control-commands.js';
 
@@ -34,7 +34,7 @@ export class PidboxNode {
   #subscription: Subscription | null = null;
   #clock = 0;
 
-  constructor(private readonly app: CeleriacApp, private readonly worker: Worker) {}
+  constructor(private readonly app: ControlContext, private readonly worker: ControlledWorker) {}
 
   get queueName(): string {
     return `${this.worker.hostname}.${this.app.options.controlExchange}.pidbox`;

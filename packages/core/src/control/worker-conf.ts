@@ -7,8 +7,8 @@
  * on every worker page.
  */
 import { arch, release, type } from 'node:os';
-import type { Worker } from '../worker/worker.js';
-import { SW_VERSION } from '../worker/worker-services.js';
+import type { ControlledWorker } from './controlled-worker.js';
+import { VERSION as SW_VERSION } from '../version.js';
 import { celeryTlsSetting } from '../tls/celery-tls-setting.js';
 
 const MASK = '********';
@@ -22,7 +22,7 @@ interface Setting {
 }
 
 /** The worker's settings under Celery's names, each with Celery's default. */
-function settings(worker: Worker): Record<string, Setting> {
+function settings(worker: ControlledWorker): Record<string, Setting> {
   const { app, options } = worker;
   const o = app.options;
   const s = (value: unknown, celeryDefault: unknown): Setting => ({ value: value === undefined ? null : value, celeryDefault });
@@ -63,7 +63,7 @@ function settings(worker: Worker): Record<string, Setting> {
 }
 
 /** `inspect conf [with_defaults]`: `{setting: value}`, censored. */
-export function confTable(worker: Worker, withDefaults: boolean): Record<string, unknown> {
+export function confTable(worker: ControlledWorker, withDefaults: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, { value, celeryDefault }] of Object.entries(settings(worker))) {
     if (!withDefaults && sameValue(value, celeryDefault)) continue;
@@ -85,7 +85,7 @@ export function censorSettings(conf: Record<string, unknown>): Record<string, un
 }
 
 /** `inspect report`: Celery's bug-report text (software, platform, settings), as `{ok: text}`. */
-export function bugReport(worker: Worker): { ok: string } {
+export function bugReport(worker: ControlledWorker): { ok: string } {
   const conf = confTable(worker, false);
   const results = conf.result_backend ?? 'disabled';
   const lines = [

@@ -3,14 +3,14 @@
  * type with `-` → `.`, header `hostname`, transient JSON messages with the common fields
  * (`hostname, utcoffset, pid, clock, timestamp, type`).
  */
-import type { CeleriacApp } from '../app.js';
+import type { EventsContext } from '../context.js';
 import { utcoffsetHoursWest } from '../protocol/time.js';
 
 export class EventDispatcher {
   #clock = 0;
   #declared: Promise<void> | null = null;
 
-  constructor(private readonly app: CeleriacApp, private readonly hostname: string) {}
+  constructor(private readonly app: EventsContext, private readonly hostname: string) {}
 
   get clock(): number {
     return this.#clock;

@@ -4,7 +4,7 @@
  * unpacked, so listeners always get one event object at a time.
  */
 import type { Subscription } from '../broker/broker.js';
-import type { CeleriacApp } from '../app.js';
+import type { EventsContext } from '../context.js';
 import { newId } from '../util/ids.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 
@@ -26,7 +26,7 @@ export class EventReceiver extends TypedEmitter<EventReceiverEvents> {
   #subscription: Subscription | null = null;
   readonly queue: string;
 
-  constructor(private readonly app: CeleriacApp, private readonly routingKey = '#') {
+  constructor(private readonly app: EventsContext, private readonly routingKey = '#') {
     super();
     this.queue = `${app.options.eventExchange}.${newId()}`;
   }

@@ -1,13 +1,14 @@
 /** `task-sent` events from a producer (Celery's `task_send_sent_event`), sent from `gen<pid>@host`. */
-import type { CeleriacApp } from '../app.js';
+import type { EventsContext } from '../context.js';
 import type { SentInfo } from '../producer/producer.js';
 import { EventDispatcher } from './event-dispatcher.js';
 
 export class SentEvents {
   readonly #dispatcher: EventDispatcher;
 
-  constructor(private readonly app: CeleriacApp) {
-    this.#dispatcher = new EventDispatcher(app, app.producer.origin);
+  /** `origin`: the producer's node name (`gen<pid>@host`), the events' hostname. */
+  constructor(private readonly app: EventsContext, origin: string) {
+    this.#dispatcher = new EventDispatcher(app, origin);
   }
 
   sent(info: SentInfo): void {

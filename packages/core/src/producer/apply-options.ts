@@ -1,5 +1,4 @@
-import type { Signature } from '../canvas/signature.js';
-import type { SignatureDict } from '../canvas/signature-dict.js';
+import type { SignatureDict, SignatureRef } from '../canvas/signature-dict.js';
 
 /** Options for one call (`applyAsync`, `sendTask`), Celery's `apply_async` options in camelCase. */
 export interface ApplyOptions {
@@ -30,15 +29,15 @@ export interface ApplyOptions {
   shadow?: string;
   ignoreResult?: boolean;
   /** Tasks to run with this task's result when it succeeds. */
-  link?: Signature | readonly Signature[];
+  link?: SignatureRef | readonly SignatureRef[];
   /** Tasks to run with this task's id when it fails. */
-  linkError?: Signature | readonly Signature[];
+  linkError?: SignatureRef | readonly SignatureRef[];
   /** Compress the body with zlib (Celery's `compression='zlib'`). */
   compression?: 'zlib';
 }
 
 /** A signature as a `Signature` instance or as the dict Celery puts on the wire. */
-export type SignatureLike = Signature | SignatureDict;
+export type SignatureLike = SignatureRef | SignatureDict;
 
 /**
  * Everything a send can carry: the public `ApplyOptions` plus what the canvas and the worker

@@ -3,6 +3,9 @@
  * backend, not polled), resolves with the return value, and rejects with `RemoteTaskError`
  * when the task failed or was revoked.
  */
+import type { Applied } from '../canvas/freeze.js';
+import { ConfigurationError } from '../errors/task-errors.js';
+import { appliedFromTuple, resultTuple, type ResultTuple } from './result-tuple.js';
 import type { ResultBackend } from '../backends/result-backend.js';
 import { remoteErrorFromMeta, type ResultMeta } from '../protocol/result-meta.js';
 import { PROPAGATE_STATES, TaskState, isReady } from '../protocol/states.js';
@@ -80,8 +83,6 @@ export class AsyncResult<R = unknown> {
    */
   async children(): Promise<AsyncResult<unknown>[]> {
     const tuples = (await this.info())?.children ?? [];
-    // loaded on use: group-result.ts extends this class, so a static import would be circular
-    const { resultFromTuple } = await import('./group-result.js');
     return tuples.map((t) => resultFromTuple(t, this.#backend)).filter((r): r is AsyncResult<unknown> => r !== null);
   }
 
@@ -93,4 +94,128 @@ export class AsyncResult<R = unknown> {
   toJSON(): { id: string } {
     return { id: this.id };
   }
+}
+
+/**
+ * The results of a group, like Celery's GroupResult: `get()` returns every member's result in
+ * order; `save()` / `GroupResult.restore()` keep it in the backend (`celery-taskset-meta-<id>`
+ * on redis) so another process, Python or Node, can pick it up by id. It lives beside
+ * AsyncResult because `children()` returns both kinds.
+ */
+export class GroupResult<T extends readonly unknown[] = unknown[]> extends AsyncResult<T> {
+  readonly results: AsyncResult<T[number]>[];
+
+  constructor(id: string, results: AsyncResult<T[number]>[], backend: ResultBackend, parent: AsyncResult<unknown> | null = null) {
+    super(id, backend, parent);
+    this.results = results;
+  }
+
+  /** A saved group, by id (Celery's `GroupResult.restore`); null when none was saved. */
+  static async restore(backend: ResultBackend, id: string): Promise<GroupResult | null> {
+    if (!backend.restoreGroup) throw new ConfigurationError(`the ${backend.kind} result backend cannot restore groups; use redis://`);
+    const saved = await backend.restoreGroup(id);
+    const r = saved === null ? null : resultFromTuple(saved, backend);
+    return r instanceof GroupResult ? r : null;
+  }
+
+  /**
+   * Waits for every member. With `propagate` (default) the first failure rejects; otherwise
+   * failed members are returned as their exception documents. `timeout` covers the whole group.
+   */
+  override async get(options: GetOptions = {}): Promise<T> {
+    const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
+    const out: unknown[] = [];
+    for (const r of this.results) {
+      const left = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
+      out.push(await r.get({ ...options, ...(left !== undefined ? { timeout: left } : {}) }));
+    }
+    return out as unknown as T;
+  }
+
+  join(options: GetOptions = {}): Promise<T> {
+    return this.get(options);
+  }
+
+  /** Settles every member and reports each one, without rejecting. */
+  async settle(options: Omit<GetOptions, 'propagate'> = {}): Promise<PromiseSettledResult<T[number]>[]> {
+    return Promise.allSettled(this.results.map((r) => r.get(options)));
+  }
+
+  /** A group has no document of its own; this is null unless the group was saved. */
+  override async info(): Promise<ResultMeta | null> {
+    return null;
+  }
+
+  /** SUCCESS when every member succeeded, the first FAILURE / REVOKED met, otherwise PENDING. */
+  override async state(): Promise<string> {
+    const states = await Promise.all(this.results.map((r) => r.state()));
+    const failed = states.find((s) => PROPAGATE_STATES.has(s));
+    if (failed) return failed;
+    return states.every((s) => s === TaskState.SUCCESS) ? TaskState.SUCCESS : TaskState.PENDING;
+  }
+
+  override async ready(): Promise<boolean> {
+    for (const r of this.results) if (!(await r.ready())) return false;
+    return true;
+  }
+
+  /** True when any member failed. */
+  override async failed(): Promise<boolean> {
+    for (const r of this.results) if (await r.failed()) return true;
+    return false;
+  }
+
+  async completedCount(): Promise<number> {
+    let n = 0;
+    for (const r of this.results) if (await r.successful()) n++;
+    return n;
+  }
+
+  /** True when the group was saved (`save()`). */
+  override async exists(): Promise<boolean> {
+    return (await this.backend.restoreGroup?.(this.id)) != null;
+  }
+
+  override async children(): Promise<AsyncResult<unknown>[]> {
+    return [...this.results];
+  }
+
+  /** Forgets every member's result (Celery's `ResultSet.forget`). */
+  override async forget(): Promise<void> {
+    for (const r of this.results) await r.forget();
+  }
+
+  /** Stores the group under its id, so `GroupResult.restore(backend, id)` works anywhere. */
+  async save(): Promise<void> {
+    if (!this.backend.saveGroup) throw new ConfigurationError(`the ${this.backend.kind} result backend cannot save groups; use redis://`);
+    await this.backend.saveGroup(this.id, this.asTuple());
+  }
+
+  /** Removes the saved group (not its members' results). */
+  async delete(): Promise<void> {
+    await this.backend.deleteGroup?.(this.id);
+  }
+
+  asTuple(): ResultTuple {
+    return resultTuple(appliedOf(this));
+  }
+}
+
+/** The AsyncResult / GroupResult a frozen or applied canvas resolves to. */
+export function resultFromApplied(a: Applied, backend: ResultBackend): AsyncResult<unknown> {
+  const parent = a.parent ? resultFromApplied(a.parent, backend) : null;
+  return a.kind === 'group'
+    ? new GroupResult(a.id, a.members.map((m) => resultFromApplied(m, backend)), backend, parent)
+    : new AsyncResult(a.id, backend, parent);
+}
+
+/** Celery's `result_from_tuple`; null when the value is not a result tuple. */
+export function resultFromTuple(value: unknown, backend: ResultBackend): AsyncResult<unknown> | null {
+  const a = appliedFromTuple(value);
+  return a ? resultFromApplied(a, backend) : null;
+}
+
+function appliedOf(r: AsyncResult<unknown>): Applied {
+  const parent = r.parent ? { parent: appliedOf(r.parent) } : {};
+  return r instanceof GroupResult ? { kind: 'group', id: r.id, members: r.results.map(appliedOf), ...parent } : { kind: 'task', id: r.id, ...parent };
 }

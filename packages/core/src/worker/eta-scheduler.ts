@@ -2,7 +2,7 @@
  * Holds ETA / countdown tasks until they are due (as Celery's timer), with one timer for the
  * earliest, and keeps count of the bytes it holds so the worker can bound its memory.
  */
-import type { HeldRequest } from './worker.js';
+import type { HeldRequest } from './held-request.js';
 
 export class EtaScheduler {
   readonly #held: HeldRequest[] = [];

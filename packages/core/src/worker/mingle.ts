@@ -5,8 +5,9 @@
  * `DuplicateNodenameWarning`); its remote-control queue is exclusive, so this worker could not
  * start. The caller decides what to do with `duplicate`.
  */
-import type { CeleriacApp } from '../app.js';
-import type { Worker } from './worker.js';
+import type { ControlClient } from '../control/control-client.js';
+import type { Logger } from '../util/logger.js';
+import type { RevokedSet } from './revoked-set.js';
 
 export interface MingleResult {
   /** Other nodes that answered hello. */
@@ -18,7 +19,7 @@ export interface MingleResult {
 }
 
 /** Runs before `worker.start()` (the worker's own control queue must not answer yet). */
-export async function mingle(app: CeleriacApp, worker: Worker, timeoutMs = 1000): Promise<MingleResult> {
+export async function mingle(app: { readonly control: ControlClient; readonly logger: Logger }, worker: { readonly hostname: string; readonly revoked: RevokedSet }, timeoutMs = 1000): Promise<MingleResult> {
   const node = worker.hostname;
   app.logger.info('mingle: searching for neighbors');
   const [hello, ping] = await Promise.all([

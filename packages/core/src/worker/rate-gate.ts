@@ -4,7 +4,7 @@
  * own task, and a timer wakes the worker when the next token is due.
  */
 import { parseRateLimit, TokenBucket, type RateLimit } from './rate-limit.js';
-import type { HeldRequest } from './worker.js';
+import type { HeldRequest } from './held-request.js';
 
 export class RateGate {
   readonly #buckets = new Map<string, TokenBucket>();

@@ -4,7 +4,7 @@
  */
 import type { TaskRunInfo, TaskRunOutcome } from '../instrumentation/instrumentation.js';
 import type { Outcome } from './run-task.js';
-import type { HeldRequest } from './worker.js';
+import type { HeldRequest } from './held-request.js';
 
 export function runInfo(h: HeldRequest, hostname: string): TaskRunInfo {
   const d = h.delivery;

@@ -23,7 +23,7 @@ import { finishFailure, tracebackOf, type FinishContext } from './finish-task.js
 import { isTransientError } from './transient-error.js';
 import type { WorkerCounters } from './worker-counters.js';
 import type { WorkerEvents } from './worker-events.js';
-import type { HeldRequest } from './worker.js';
+import type { HeldRequest } from './held-request.js';
 
 export interface SettlementOptions {
   deliveryLimit: number;

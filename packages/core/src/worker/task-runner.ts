@@ -6,7 +6,7 @@
  * against the delivery limit). Acks, results and events all happen here, in the worker's
  * process, whatever the pool.
  */
-import type { CeleriacApp } from '../app.js';
+import type { WorkerContext } from './worker-context.js';
 import type { Applied } from '../canvas/apply-signature.js';
 import { toError } from '../errors/base-error.js';
 import { Reject } from '../errors/task-control.js';
@@ -24,11 +24,11 @@ import type { WorkerCanvas } from './worker-canvas.js';
 import type { WorkerCounters } from './worker-counters.js';
 import type { WorkerEvents } from './worker-events.js';
 import type { ResolvedWorkerOptions } from './worker-options.js';
-import type { HeldRequest } from './worker.js';
+import type { HeldRequest } from './held-request.js';
 
 /** What running needs from the worker: a small context, not the worker. */
 export interface TaskRunnerContext {
-  app: CeleriacApp;
+  app: WorkerContext;
   hostname: () => string;
   options: ResolvedWorkerOptions;
   events: TypedEmitter<WorkerEvents>;

@@ -3,7 +3,7 @@
  * pipeline, its backend, the `result_extended` fields when the app wants them), Celery's
  * built-in tasks bound to this app, and the stored FAILURE for a message it refuses.
  */
-import type { CeleriacApp } from '../app.js';
+import type { WorkerContext } from './worker-context.js';
 import { canvasContext } from '../canvas/apply-signature.js';
 import { toError } from '../errors/base-error.js';
 import type { TaskRequest } from '../protocol/task-message.js';
@@ -19,7 +19,7 @@ export class WorkerCanvas {
   /** The routing key each request arrived with (`queue` in extended results). */
   readonly #routingKeys = new WeakMap<TaskRequest, string>();
 
-  constructor(private readonly app: CeleriacApp, hostname: () => string, private readonly onError: (err: Error) => void) {
+  constructor(private readonly app: WorkerContext, hostname: () => string, private readonly onError: (err: Error) => void) {
     const canvas = canvasContext(app.producer, app.backend);
     this.finish = {
       backend: app.backend, producer: app.producer, logger: app.logger, canvas,

@@ -10,25 +10,38 @@ import { displayName } from '../protocol/task-message.js';
 import { toError } from '../errors/base-error.js';
 import { logText } from '../util/log-text.js';
 import { AccessRefusedError, TopologyMissingError } from '../errors/broker-errors.js';
-import { NativeDelayedDelivery } from './native-delayed-delivery.js';
-import type { HeldRequest, Worker } from './worker.js';
+import type { DelayedDelivery } from '../broker/broker.js';
+import { capabilitiesOf } from '../broker/capabilities.js';
+import type { HeldRequest } from './held-request.js';
+import type { ControlledWorker } from '../control/controlled-worker.js';
+import type { TypedEmitter } from '../util/typed-emitter.js';
+import type { WorkerEvents } from './worker-events.js';
 import { VERSION } from '../version.js';
 
 /** The version workers report in events and `stats` (this package's version). */
 export const SW_VERSION = VERSION;
 
+/** The worker as its side services see it (the worker implements it). */
+export interface ServicedWorker extends ControlledWorker {
+  readonly events: TypedEmitter<WorkerEvents>;
+  readonly scheduled: { list(): readonly HeldRequest[]; hold(h: HeldRequest): void };
+  readonly processed: number;
+}
+
 export class WorkerServices {
   readonly events: EventDispatcher;
   #pidbox: PidboxNode | null;
   #eventsRefused = false;
-  readonly #delays: NativeDelayedDelivery | null;
+  readonly #delays: DelayedDelivery | null;
   #heartbeat: NodeJS.Timeout | null = null;
 
-  constructor(private readonly worker: Worker) {
+  constructor(private readonly worker: ServicedWorker) {
     this.events = new EventDispatcher(worker.app, worker.hostname);
     this.#pidbox = worker.options.control ? new PidboxNode(worker.app, worker) : null;
     const native = worker.app.options.nativeDelayedDelivery;
-    this.#delays = worker.app.broker.kind === 'amqp' && native !== false ? new NativeDelayedDelivery(worker.app.broker, native?.queueType ?? 'quorum') : null;
+    const { broker } = worker.app;
+    const parks = native !== false && capabilitiesOf(broker).nativeDelayedDelivery && broker.delayedDelivery !== undefined;
+    this.#delays = parks ? broker.delayedDelivery!({ queueType: native?.queueType ?? 'quorum' }) : null;
   }
 
   get clock(): number {
@@ -63,7 +76,7 @@ export class WorkerServices {
     return this.#workerEvent('worker-heartbeat');
   }
 
-  /** True when long ETAs are parked on the broker instead of held (RabbitMQ only). */
+  /** True when long ETAs are parked on the broker instead of held (brokers with native delayed delivery: RabbitMQ). */
   get parksLongEtas(): boolean {
     return this.#delays !== null;
   }

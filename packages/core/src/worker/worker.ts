@@ -7,7 +7,8 @@
  * finish within the deadline.
  */
 import type { Delivery, Subscription } from '../broker/broker.js';
-import type { CeleriacApp } from '../app.js';
+import { capabilitiesOf } from '../broker/capabilities.js';
+import type { WorkerContext } from './worker-context.js';
 import { toError } from '../errors/base-error.js';
 import { logText } from '../util/log-text.js';
 import { NotRegisteredError } from '../errors/task-errors.js';
@@ -15,7 +16,6 @@ import { LogLimiter } from '../util/log-limiter.js';
 import { buildResultMeta } from '../protocol/result-meta.js';
 import { TaskState } from '../protocol/states.js';
 import type { TaskRequest } from '../protocol/task-message.js';
-import type { RegisteredTask } from '../registry/task.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { countFrom, DELIVERY_COUNT_HEADER, failedDeliveries } from './delivery-count.js';
 import { EtaScheduler } from './eta-scheduler.js';
@@ -29,10 +29,11 @@ import { headerInfo, Settlement } from './settlement.js';
 import { WorkerCounters } from './worker-counters.js';
 import type { WorkerEvents } from './worker-events.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
-import { WorkerServices } from './worker-services.js';
+import { WorkerServices, type ServicedWorker } from './worker-services.js';
+import type { HeldRequest } from './held-request.js';
 import type { RateLimit } from './rate-limit.js';
 import { RateGate } from './rate-gate.js';
-import { composeRun, type TaskRunOutcome } from '../instrumentation/instrumentation.js';
+import { composeRun } from '../instrumentation/instrumentation.js';
 import { TaskLog } from './task-log.js';
 import { installShutdownSignals } from './shutdown-signals.js';
 import { ShutdownStages } from './shutdown-stages.js';
@@ -43,27 +44,10 @@ import { AsyncPool } from './pool/async-pool.js';
 import { blockedReport, LoopMonitor, type LoopLag } from './loop-monitor.js';
 import { createAutoscaler, type Autoscaler } from './autoscaler.js';
 
-/** A request the worker holds: parsed message, its delivery, and run-time state. */
-export interface HeldRequest {
-  req: TaskRequest;
-  delivery: Delivery;
-  task: RegisteredTask;
-  receivedAt: number;
-  startedAt: number | null;
-  abort: AbortController;
-  acknowledged: boolean;
-  /** How the run ended (for instrumentation); null until it did. */
-  outcome?: TaskRunOutcome | null;
-  /** Earlier deliveries of this message that ended without an outcome. */
-  failedDeliveries: number;
-  /** Size of the message body, for the byte bound of the buffers. */
-  bytes: number;
-}
-
 export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
-export class Worker {
-  readonly app: CeleriacApp;
+export class Worker implements ServicedWorker {
+  readonly app: WorkerContext;
   readonly options: ResolvedWorkerOptions;
   readonly events = new TypedEmitter<WorkerEvents>();
   readonly revoked = new RevokedSet();
@@ -102,13 +86,13 @@ export class Worker {
   /** The autoscaler, with `--autoscale max,min`; null otherwise. */
   readonly autoscaler: Autoscaler | null;
 
-  constructor(app: CeleriacApp, options: WorkerOptions = {}) {
+  constructor(app: WorkerContext, options: WorkerOptions = {}) {
     this.app = app;
     this.options = resolveWorkerOptions(options, app.options.defaultQueue);
     this.scheduled = new EtaScheduler((h) => this.#enqueue(h), () => this.#syncPrefetch());
     // per-consumer QoS (quorum queues) applies only to consumers started later, so the window stays
     // static there, as in Celery: changing it would only give a consumer re-opened after a reconnect a stale value
-    const staticWindow = (app.broker as { useGlobalQos?: boolean }).useGlobalQos === false;
+    const staticWindow = !capabilitiesOf(app.broker).livePrefetch;
     this.#window = new PrefetchWindow(this.options.prefetch, (n) => (staticWindow ? Promise.resolve() : this.#subscription?.setPrefetch(n) ?? Promise.resolve()));
     this.#limiter = new LogLimiter(app.logger);
     this.#canvas = new WorkerCanvas(app, () => this.hostname, (err) => this.events.emit('error', err));
@@ -194,8 +178,7 @@ export class Worker {
     state: WorkerState; connected: boolean; consuming: boolean; lastDeliveryAt: number | null; active: number; reserved: number; scheduled: number; bufferedBytes: number;
     eventLoop: LoopLag; pool: PoolStats;
   } {
-    const broker = this.app.broker as { liveness?: () => { connected: boolean; consumers: number; lastDeliveryAt: number | null } };
-    const b = broker.liveness?.() ?? { connected: this.app.broker.state === 'ready', consumers: this.#subscription ? 1 : 0, lastDeliveryAt: this.#lastDeliveryAt };
+    const b = this.app.broker.liveness?.() ?? { connected: this.app.broker.state === 'ready', consumers: this.#subscription ? 1 : 0, lastDeliveryAt: this.#lastDeliveryAt };
     return {
       state: this.#state,
       connected: b.connected,

@@ -12,7 +12,7 @@ import {
   AccessRefusedError, TopologyMissingError, createApp, type AppOptions, type CeleriacApp, type CeleryEvent, type Logger,
 } from '../../src/index.js';
 import { rabbitPermissions, type RoleNames } from '../../src/broker/amqp/permissions.js';
-import { NativeDelayedDelivery } from '../../src/worker/native-delayed-delivery.js';
+import { NativeDelayedDelivery } from '../../src/broker/amqp/native-delayed-delivery.js';
 import { until } from '../helpers/env.js';
 import { testVhost, type TestUser, type TestVhost } from '../helpers/rabbit-admin.js';
 

@@ -1,10 +1,12 @@
 import { deflateSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createCodecRegistry, createJsonCodec, DecodeError } from '../../src/index.js';
-import { runCodecConformance } from '../conformance/codec-conformance.js';
+import { runCodecConformance } from '../../src/testing/index.js';
 
-runCodecConformance('json', () => createJsonCodec());
-runCodecConformance('json with kombu 5.3 type markers', () => createJsonCodec({ typeMarkers: true }));
+const vitest = { describe, it, afterEach };
+
+runCodecConformance(vitest, 'json', () => createJsonCodec());
+runCodecConformance(vitest, 'json with kombu 5.3 type markers', () => createJsonCodec({ typeMarkers: true }));
 
 describe('compression header (kombu 5.2 to 5.6)', () => {
   const codecs = createCodecRegistry();

@@ -1,12 +1,15 @@
+import { afterEach, describe, it } from 'vitest';
 import { MemoryBackend, MemoryBroker, RpcBackend, createCodecRegistry } from '../../src/index.js';
-import { runBackendConformance } from '../conformance/backend-conformance.js';
+import { runBackendConformance } from '../../src/testing/index.js';
 
-runBackendConformance('memory', async () => {
+const vitest = { describe, it, afterEach };
+
+runBackendConformance(vitest, 'memory', async () => {
   const backend = new MemoryBackend();
   return { backend, close: () => backend.close() };
 }, { readsOthers: true });
 
-runBackendConformance('rpc on the memory broker', async () => {
+runBackendConformance(vitest, 'rpc on the memory broker', async () => {
   const broker = new MemoryBroker();
   const backend = new RpcBackend({ broker, codecs: createCodecRegistry() });
   return { backend, close: async () => { await backend.close(); await broker.close(); } };

@@ -1,4 +1,7 @@
+import { afterEach, describe, it } from 'vitest';
 import { MemoryBroker } from '../../src/index.js';
-import { runBrokerConformance } from '../conformance/broker-conformance.js';
+import { runBrokerConformance } from '../../src/testing/index.js';
 
-runBrokerConformance('memory', () => new MemoryBroker());
+const vitest = { describe, it, afterEach };
+
+runBrokerConformance(vitest, 'memory', () => new MemoryBroker());

@@ -13,7 +13,8 @@ import type { OutgoingMessage, Route } from '../../protocol/message.js';
 import { backoffDelay, sleep } from '../../util/backoff.js';
 import { TypedEmitter } from '../../util/typed-emitter.js';
 import type {
-  BindingSpec, Broker, BrokerEvents, BrokerStats, ExchangeBindingSpec, BrokerState, ConsumeOptions, DeliveryHandler, ExchangeSpec, QueueSpec, Subscription,
+  BindingSpec, Broker, BrokerCapabilities, BrokerEvents, BrokerStats, ExchangeBindingSpec, BrokerState, ConsumeOptions, DelayedDeliveryOptions,
+  DeliveryHandler, ExchangeSpec, QueueSpec, Subscription,
 } from '../broker.js';
 import { patchedAmqplib, type PatchedAmqplib } from './amqplib-compat.js';
 import { AmqpSubscription, type SubscriptionHost } from './amqp-subscription.js';
@@ -22,6 +23,7 @@ import type { AmqpBrokerOptions } from './amqp-broker-options.js';
 import { connectTarget, usesTls, type ConnectTarget } from './connect-options.js';
 import { declareEntry, type DeclareContext } from './declare-entry.js';
 import { explainConnectError, isFatalConnectError } from './explain-amqp-error.js';
+import { NativeDelayedDelivery } from './native-delayed-delivery.js';
 import { Publisher } from './publisher.js';
 import { Topology } from './topology.js';
 
@@ -35,6 +37,8 @@ export class AmqpBroker implements Broker, SubscriptionHost {
   readonly displayUrl: string;
   readonly events = new TypedEmitter<BrokerEvents>();
   readonly useGlobalQos: boolean;
+  readonly capabilities: BrokerCapabilities;
+  readonly #delays = new Map<string, NativeDelayedDelivery>();
   readonly #urls: string[];
   #secrets: string[];
   readonly #amqplib: PatchedAmqplib;
@@ -72,6 +76,10 @@ export class AmqpBroker implements Broker, SubscriptionHost {
     this.#amqplib = patchedAmqplib();
     this.#publisher = new Publisher(options.maxBuffer ?? 10_000, options.maxBufferBytes ?? 64 * 1024 * 1024);
     this.useGlobalQos = options.globalQos ?? true;
+    this.capabilities = Object.freeze({
+      exchangeTypes: Object.freeze(['direct', 'topic', 'fanout', 'headers'] as const), exchangeBindings: true, priorities: true, perMessageTtl: true,
+      nativeDelayedDelivery: true, livePrefetch: this.useGlobalQos, shared: true,
+    });
     this.#declarer = {
       passive: options.passive === true,
       topology: this.#topology,
@@ -101,6 +109,14 @@ export class AmqpBroker implements Broker, SubscriptionHost {
 
   stats(): BrokerStats {
     return { ...this.#stats };
+  }
+
+  /** Celery 5.5's native delayed delivery topology (`celery_delayed_*`), one per queue type. */
+  delayedDelivery(options: DelayedDeliveryOptions = {}): NativeDelayedDelivery {
+    const type = options.queueType ?? 'quorum';
+    let d = this.#delays.get(type);
+    if (!d) this.#delays.set(type, (d = new NativeDelayedDelivery(this, type)));
+    return d;
   }
 
   /** Liveness: connected, consuming, and when the last delivery arrived. */

@@ -11,7 +11,7 @@
  * transient remote-control exchanges (`celery.pidbox`, `reply.celery.pidbox`), which a broker
  * restart removes. A user then needs `configure` only on those names.
  */
-import type { Entry } from './topology.js';
+import type { Entry } from './topology-entry.js';
 
 export type DeclareAction = 'declare' | 'check' | 'skip';
 

@@ -4,15 +4,12 @@
  * replayed in order after each reconnect.
  */
 import type { Channel } from 'amqplib';
-import type { BindingSpec, ExchangeBindingSpec, ExchangeSpec, QueueSpec } from '../broker.js';
+import type { QueueSpec } from '../broker.js';
 import { explainChannelError, type AmqpOperation } from './explain-amqp-error.js';
 import type { DeclareAction } from './passive-policy.js';
+import type { Entry } from './topology-entry.js';
 
-export type Entry =
-  | { kind: 'exchange'; spec: ExchangeSpec }
-  | { kind: 'queue'; spec: QueueSpec }
-  | { kind: 'binding'; spec: BindingSpec }
-  | { kind: 'exchange-binding'; spec: ExchangeBindingSpec };
+export type { Entry };
 
 export class Topology {
   readonly #entries = new Map<string, { entry: Entry; action: DeclareAction }>();

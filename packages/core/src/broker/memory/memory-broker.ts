@@ -1,29 +1,36 @@
 /**
- * An in-process broker with RabbitMQ's semantics where they matter: direct/topic/fanout
- * exchanges, the default exchange, prefetch windows, ack / reject / requeue, redelivery of
- * unsettled messages when a subscription is cancelled, priorities, per-message TTL and
- * dead-letter exchanges. All state lives on the instance.
+ * An in-process broker with what Celery asks of one: task queues (FIFO, priorities with
+ * `x-max-priority`, per-message TTL), the default exchange and direct / topic / fanout exchanges
+ * (task routing, remote control, events), prefetch windows, ack / reject / requeue, redelivery
+ * of what a closed subscription left unsettled. No exchange-to-exchange bindings and no
+ * dead-letter exchanges: Celery declares neither (the worker's `<queue>.dlq` is a plain queue).
+ * All state lives on the instance.
  */
 import { ConnectionClosedError, PublishError } from '../../errors/broker-errors.js';
+import { ConfigurationError } from '../../errors/task-errors.js';
 import { encodeTable } from '../../protocol/field-table/encode-field-table.js';
 import type { OutgoingMessage, Route } from '../../protocol/message.js';
 import { TypedEmitter } from '../../util/typed-emitter.js';
 import type {
-  BindingSpec, Broker, BrokerEvents, ExchangeBindingSpec, BrokerState, ConsumeOptions, DeliveryHandler, ExchangeSpec, QueueSpec, Subscription,
+  BindingSpec, Broker, BrokerCapabilities, BrokerEvents, ExchangeBindingSpec, BrokerState, ConsumeOptions, DeliveryHandler, ExchangeSpec, QueueSpec, Subscription,
 } from '../broker.js';
 import { MemoryQueue, type StoredMessage } from './memory-queue.js';
 import { MemorySubscription } from './memory-subscription.js';
 import { topicMatches } from './topic-match.js';
 
 interface MemoryExchange {
-  spec: Required<Pick<ExchangeSpec, 'name' | 'type'>>;
+  type: ExchangeSpec['type'];
   bindings: { queue: string; routingKey: string }[];
-  exchangeBindings: { destination: string; routingKey: string }[];
 }
 
 export class MemoryBroker implements Broker {
   readonly kind = 'memory';
   readonly displayUrl = 'memory://';
+  /** In-process: no broker-side delay, not shared with other processes; headers exchanges route like direct ones. */
+  readonly capabilities: BrokerCapabilities = Object.freeze({
+    exchangeTypes: Object.freeze(['direct', 'topic', 'fanout'] as const), exchangeBindings: false, priorities: true, perMessageTtl: true,
+    nativeDelayedDelivery: false, livePrefetch: true, shared: false,
+  });
   readonly events = new TypedEmitter<BrokerEvents>();
   #state: BrokerState = 'idle';
   readonly #queues = new Map<string, MemoryQueue>();
@@ -44,20 +51,13 @@ export class MemoryBroker implements Broker {
 
   async declareQueue(spec: QueueSpec): Promise<void> {
     this.#assertOpen();
-    if (this.#queues.has(spec.name)) return;
-    this.#queues.set(spec.name, new MemoryQueue({
-      name: spec.name,
-      durable: spec.durable ?? true,
-      autoDelete: spec.autoDelete ?? false,
-      exclusive: spec.exclusive ?? false,
-      arguments: spec.arguments ?? {},
-    }));
+    if (!this.#queues.has(spec.name)) this.#queues.set(spec.name, new MemoryQueue(spec));
   }
 
   async declareExchange(spec: ExchangeSpec): Promise<void> {
     this.#assertOpen();
     if (spec.name === '' || this.#exchanges.has(spec.name)) return;
-    this.#exchanges.set(spec.name, { spec: { name: spec.name, type: spec.type }, bindings: [], exchangeBindings: [] });
+    this.#exchanges.set(spec.name, { type: spec.type, bindings: [] });
   }
 
   async bindQueue(binding: BindingSpec): Promise<void> {
@@ -70,13 +70,8 @@ export class MemoryBroker implements Broker {
     }
   }
 
-  async bindExchange(binding: ExchangeBindingSpec): Promise<void> {
-    this.#assertOpen();
-    const source = this.#exchanges.get(binding.source);
-    if (!source || !this.#exchanges.has(binding.destination)) throw new PublishError(`NOT_FOUND - no exchange '${source ? binding.destination : binding.source}'`);
-    if (!source.exchangeBindings.some((b) => b.destination === binding.destination && b.routingKey === binding.routingKey)) {
-      source.exchangeBindings.push({ destination: binding.destination, routingKey: binding.routingKey });
-    }
+  async bindExchange(_binding: ExchangeBindingSpec): Promise<void> {
+    throw new ConfigurationError('the memory broker has no exchange-to-exchange bindings (capabilities.exchangeBindings is false)');
   }
 
   async inspectQueue(name: string): Promise<{ messageCount: number; consumerCount: number } | null> {
@@ -94,7 +89,6 @@ export class MemoryBroker implements Broker {
 
   async deleteExchange(name: string): Promise<void> {
     this.#exchanges.delete(name);
-    for (const ex of this.#exchanges.values()) ex.exchangeBindings = ex.exchangeBindings.filter((b) => b.destination !== name);
   }
 
   async purgeQueue(name: string): Promise<number> {
@@ -153,19 +147,6 @@ export class MemoryBroker implements Broker {
     this.scheduleDispatch();
   }
 
-  /** @internal reject(requeue=false) or TTL expiry: dead-letter if the queue says so. */
-  deadLetter(queueName: string, message: StoredMessage, reason: 'rejected' | 'expired'): void {
-    const q = this.#queues.get(queueName);
-    const dlx = q?.arguments['x-dead-letter-exchange'];
-    if (typeof dlx !== 'string') return;
-    const rk = q?.arguments['x-dead-letter-routing-key'];
-    const headers = { ...message.properties.headers, 'x-first-death-reason': reason, 'x-first-death-queue': queueName };
-    const props = { ...message.properties, headers };
-    delete props.expiration;
-    void this.publish({ exchange: dlx, routingKey: typeof rk === 'string' ? rk : message.routingKey }, { body: message.body, properties: props })
-      .catch((err: unknown) => this.events.emit('error', err as Error));
-  }
-
   /** @internal */
   unsubscribe(sub: MemorySubscription): void {
     this.#subscriptions.delete(sub);
@@ -201,24 +182,15 @@ export class MemoryBroker implements Broker {
       const q = this.#queues.get(route.routingKey);
       return q ? [q] : [];
     }
-    if (!this.#exchanges.has(route.exchange)) throw new PublishError(`NOT_FOUND - no exchange '${route.exchange}'`);
+    const ex = this.#exchanges.get(route.exchange);
+    if (!ex) throw new PublishError(`NOT_FOUND - no exchange '${route.exchange}'`);
+    const matches = (key: string) => ex.type === 'fanout' || (ex.type === 'topic' ? topicMatches(key, route.routingKey) : key === route.routingKey);
     const out = new Set<MemoryQueue>();
-    this.#route(route.exchange, route.routingKey, out, new Set());
-    return [...out];
-  }
-
-  #route(exchange: string, routingKey: string, out: Set<MemoryQueue>, visited: Set<string>): void {
-    const ex = this.#exchanges.get(exchange);
-    if (!ex || visited.has(exchange)) return;
-    visited.add(exchange);
-    const matches = (key: string) => ex.spec.type === 'fanout' ? true
-      : ex.spec.type === 'topic' ? topicMatches(key, routingKey)
-        : key === routingKey;
     for (const b of ex.bindings) {
       const q = matches(b.routingKey) ? this.#queues.get(b.queue) : undefined;
       if (q) out.add(q);
     }
-    for (const b of ex.exchangeBindings) if (matches(b.routingKey)) this.#route(b.destination, routingKey, out, visited);
+    return [...out];
   }
 
   #assertOpen(): void {

@@ -46,26 +46,21 @@ class Fifo<T> {
 }
 
 /**
- * One in-memory queue. Messages are kept in priority buckets when the queue has
- * `x-max-priority` (highest served first, as on RabbitMQ), FIFO within a bucket.
+ * One in-memory queue, at Celery's level: FIFO, or priority buckets (highest served first,
+ * FIFO within one) when declared with `x-max-priority` (Celery's `task_queue_max_priority`).
  */
 export class MemoryQueue {
   readonly name: string;
-  readonly durable: boolean;
+  /** Deleted when its last consumer goes (reply and event queues). */
   readonly autoDelete: boolean;
-  readonly exclusive: boolean;
-  readonly arguments: Record<string, unknown>;
   readonly #maxPriority: number;
   readonly #buckets: Fifo<StoredMessage>[];
   #size = 0;
 
-  constructor(spec: { name: string; durable: boolean; autoDelete: boolean; exclusive: boolean; arguments: Record<string, unknown> }) {
+  constructor(spec: { name: string; autoDelete?: boolean; arguments?: Record<string, unknown> }) {
     this.name = spec.name;
-    this.durable = spec.durable;
-    this.autoDelete = spec.autoDelete;
-    this.exclusive = spec.exclusive;
-    this.arguments = spec.arguments;
-    const max = Number(spec.arguments['x-max-priority'] ?? 0);
+    this.autoDelete = spec.autoDelete ?? false;
+    const max = Number(spec.arguments?.['x-max-priority'] ?? 0);
     this.#maxPriority = Number.isFinite(max) && max > 0 ? Math.min(255, Math.floor(max)) : 0;
     this.#buckets = Array.from({ length: this.#maxPriority + 1 }, () => new Fifo<StoredMessage>());
   }
@@ -82,18 +77,14 @@ export class MemoryQueue {
     this.#size++;
   }
 
-  /** Next live message, dropping expired ones on the way (returned in `expired`). */
-  shift(now: number, expired: StoredMessage[]): StoredMessage | undefined {
+  /** Next live message; expired ones (per-message TTL) are dropped on the way. */
+  shift(now: number): StoredMessage | undefined {
     for (let p = this.#buckets.length - 1; p >= 0; p--) {
       const bucket = this.#buckets[p]!;
       while (bucket.length > 0) {
         const m = bucket.shift()!;
         this.#size--;
-        if (m.expiresAt !== null && m.expiresAt <= now) {
-          expired.push(m);
-          continue;
-        }
-        return m;
+        if (m.expiresAt === null || m.expiresAt > now) return m;
       }
     }
     return undefined;

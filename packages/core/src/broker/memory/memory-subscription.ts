@@ -1,7 +1,16 @@
 import { DeliveryAlreadySettledError } from '../../errors/broker-errors.js';
-import type { ConsumeOptions, Delivery, DeliveryHandler, Subscription } from '../broker.js';
-import type { MemoryBroker } from './memory-broker.js';
-import type { StoredMessage } from './memory-queue.js';
+import type { BrokerEvents, ConsumeOptions, Delivery, DeliveryHandler, Subscription } from '../broker.js';
+import type { TypedEmitter } from '../../util/typed-emitter.js';
+import type { MemoryQueue, StoredMessage } from './memory-queue.js';
+
+/** What a subscription asks of the memory broker that made it. */
+export interface SubscriptionHost {
+  readonly events: TypedEmitter<BrokerEvents>;
+  queue(name: string): MemoryQueue | undefined;
+  requeue(queueName: string, message: StoredMessage): void;
+  unsubscribe(sub: MemorySubscription): void;
+  scheduleDispatch(): void;
+}
 
 /** A consumer on one or more memory queues with a shared prefetch window. */
 export class MemorySubscription implements Subscription {
@@ -13,7 +22,7 @@ export class MemorySubscription implements Subscription {
   #nextTag = 1;
 
   constructor(
-    private readonly broker: MemoryBroker,
+    private readonly broker: SubscriptionHost,
     queues: readonly string[],
     private readonly onDelivery: DeliveryHandler,
     private readonly options: ConsumeOptions,
@@ -71,9 +80,7 @@ export class MemorySubscription implements Subscription {
       const name = this.#queues[(this.#cursor + i) % this.#queues.length]!;
       const q = this.broker.queue(name);
       if (!q || q.size === 0) continue;
-      const expired: StoredMessage[] = [];
-      const message = q.shift(now, expired);
-      for (const m of expired) this.broker.deadLetter(name, m, 'expired');
+      const message = q.shift(now);
       if (!message) continue;
       this.#cursor = (this.#cursor + i + 1) % this.#queues.length;
       this.#deliver(name, message);
@@ -108,8 +115,7 @@ export class MemorySubscription implements Subscription {
       },
       reject: (requeue: boolean) => {
         if (!settle(requeue ? 'reject(requeue)' : 'reject')) return;
-        if (requeue) this.broker.requeue(queue, message);
-        else this.broker.deadLetter(queue, message, 'rejected');
+        if (requeue) this.broker.requeue(queue, message); // without requeue it is dropped (Celery declares no dead-letter exchange)
         this.broker.scheduleDispatch();
       },
     };

@@ -7,7 +7,7 @@
  * the result backend and the broker connection), and post the outcome back.
  */
 import type { Applied } from '../../canvas/freeze.js';
-import type { CeleriacApp } from '../../app.js';
+import type { TaskLookup } from '../worker-context.js';
 import { Ignore } from '../../errors/task-control.js';
 import { EncodeError } from '../../errors/serialization-errors.js';
 import { NotRegisteredError } from '../../errors/task-errors.js';
@@ -23,7 +23,7 @@ export interface ChildPort {
   exit(code: number): never;
 }
 
-export function servePoolChild(app: CeleriacApp, port: ChildPort, kind: 'threads' | 'processes'): void {
+export function servePoolChild(app: TaskLookup, port: ChildPort, kind: 'threads' | 'processes'): void {
   const calls = new Map<number, { resolve(): void; reject(err: Error): void }>();
   let nextCall = 0;
   let current: number | null = null;

@@ -11,7 +11,7 @@
  * 5.5 workers and Celeriac share one set of delay queues; binding the task queue itself (not
  * its exchange) also works for the direct exchanges Celery 5.2 declares.
  */
-import type { Broker, Delivery } from '../broker/broker.js';
+import type { Broker, DelayedDelivery, Delivery } from '../broker.js';
 
 export const DELAY_BITS = 28;
 export const DELIVERY_EXCHANGE = 'celery_delayed_delivery';
@@ -24,7 +24,7 @@ export function delayedRoutingKey(seconds: number, routingKey: string): string {
   return `${bits}.${routingKey.replace(/^(?:[01]\.){28}/, '')}`;
 }
 
-export class NativeDelayedDelivery {
+export class NativeDelayedDelivery implements DelayedDelivery {
   #topology: Promise<void> | null = null;
   readonly #bound = new Map<string, Promise<void>>();
 
