@@ -14,6 +14,7 @@ import { formatMachine, formatTable, formatTargets, PEER_LABELS, type BenchRepor
 import { ratioChart } from './chart.js';
 import { runBench } from './run-bench.js';
 import { runSoak, soakArgs } from './soak.js';
+import { redactUrl } from './stats.js';
 
 /** `apps/bench/dist/bench.js` → `<repo>/bench-results`. */
 const DEFAULT_OUT_DIR = fileURLToPath(new URL('../../../bench-results/', import.meta.url));
@@ -36,7 +37,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   if (argv.length > 0) throw new Error(`unknown arguments ${JSON.stringify(argv)}: pnpm bench [soak [--tasks N] | chart <report.json>]`);
-  log(`${options.smoke ? 'smoke run' : 'full run'} on ${options.amqpUrl.replace(/\/\/[^@/]*@/, '//***@')}`);
+  log(`${options.smoke ? 'smoke run' : 'full run'} on ${redactUrl(options.amqpUrl)}`);
   const report = await runBench(options, log);
   const markdown = reportMarkdown(report);
   const lines = [markdown];

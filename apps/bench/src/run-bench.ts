@@ -16,7 +16,7 @@ import { describeMachine } from './machine.js';
 import { taskMessageTemplate, type MessageTemplate } from './message-template.js';
 import { rawConsume, rawPublish, rawRoundTrips } from './raw-amqp.js';
 import { celeriacRoundTrips } from './round-trip.js';
-import { median, percentile, type Throughput } from './stats.js';
+import { median, percentile, redactUrl, type Throughput } from './stats.js';
 import { celeryMissing, celeryVersion } from './celery-peer.js';
 import { PeerScenarios, type CpuRuns, type DrainRuns, type EndToEnd } from './peer-scenarios.js';
 
@@ -70,7 +70,7 @@ export async function runBench(options: BenchOptions, log: Log = () => undefined
       finishedAt: new Date().toISOString(),
       smoke: options.smoke,
       machine,
-      settings: { ...options, prefetchMultiplier: PREFETCH_MULTIPLIER, rssConcurrency: RSS_CONCURRENCY },
+      settings: { ...options, amqpUrl: redactUrl(options.amqpUrl), redisUrl: redactUrl(options.redisUrl), prefetchMultiplier: PREFETCH_MULTIPLIER, rssConcurrency: RSS_CONCURRENCY },
       skipped: celerySkipped === null ? {} : { 'celery-prefork': celerySkipped, 'celery-threads': celerySkipped },
       rows,
       samples: {

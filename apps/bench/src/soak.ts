@@ -15,7 +15,7 @@ import { BenchResources } from './bench-resources.js';
 import { rssChart } from './chart.js';
 import { startChild } from './spawn-child.js';
 import { sleep } from './celery-peer.js';
-import { median } from './stats.js';
+import { median, redactUrl } from './stats.js';
 
 const BACKLOG = 20_000;
 const WARM_UP = 0.1;
@@ -116,7 +116,7 @@ export async function runSoak(o: SoakOptions, log: (line: string) => void): Prom
       await mkdir(o.outDir, { recursive: true });
       const base = join(o.outDir, `soak-${startedAt.toISOString().replace(/[:.]/g, '-')}`);
       const medianMb = verdict.medianMb;
-      await writeFile(`${base}.json`, `${JSON.stringify({ schema: 1, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), options: { ...o, outDir: undefined }, report, verdict, samples }, null, 2)}\n`);
+      await writeFile(`${base}.json`, `${JSON.stringify({ schema: 1, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), options: { ...o, amqpUrl: redactUrl(o.amqpUrl), redisUrl: redactUrl(o.redisUrl), outDir: undefined }, report, verdict, samples }, null, 2)}\n`);
       await writeFile(`${base}.md`, `${summary}\n`);
       await writeFile(`${base}.png`, rssChart(samples, { low: medianMb * (1 - BAND), high: medianMb * (1 + BAND) }, `CELERIAC SOAK: ${o.tasks.toLocaleString('en-US')} TASKS, WORKER RSS (MB)`));
       process.stdout.write(`Report: ${base}.json, .md, .png\n`);

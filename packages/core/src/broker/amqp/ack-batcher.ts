@@ -114,3 +114,21 @@ export class AckBatcher {
     return -1;
   }
 }
+
+/** Flushes the acks of every subscription that has some waiting, once per event-loop turn (or now, before a close). */
+export class AckFlushScheduler {
+  readonly #waiting = new Set<{ flushAcks(): void }>();
+  #timer: NodeJS.Immediate | null = null;
+
+  add(sub: { flushAcks(): void }): void {
+    this.#waiting.add(sub);
+    this.#timer ??= setImmediate(() => this.flushNow());
+  }
+
+  flushNow(): void {
+    if (this.#timer) clearImmediate(this.#timer);
+    this.#timer = null;
+    for (const sub of this.#waiting) sub.flushAcks();
+    this.#waiting.clear();
+  }
+}
