@@ -19,14 +19,14 @@ export interface BenchApp {
  * `backend` null stores no results (throughput runs); `rpc://` or a redis URL for round trips.
  * `brokerUrl` is RabbitMQ's, or a redis:// URL with `redisKeyPrefix` (the run's own keys).
  */
-export function benchApp(brokerUrl: string, names: AppNames, backend: string | null, redisKeyPrefix?: string): BenchApp {
+export function benchApp(brokerUrl: string, names: AppNames, backend: string | null, resultExpires = 600, redisKeyPrefix?: string): BenchApp {
   const app = createApp({
     broker: brokerUrl,
     backend,
     defaultQueue: names.queue,
     controlExchange: names.controlExchange,
     eventExchange: names.eventExchange,
-    resultExpires: 600,
+    resultExpires,
     amqp: { connectionName: `celeriac-bench ${names.queue}` },
     ...(redisKeyPrefix !== undefined ? { redisBroker: { globalKeyprefix: redisKeyPrefix } } : {}),
     logger: silent,

@@ -25,12 +25,36 @@ export interface BenchOptions {
   flatDepths: readonly [number, number];
   /** Concurrency of the memory and flatness workers. @defaultValue 16 */
   flatConcurrency: number;
+  /** Tasks queued for the own-process drain of raw, Celeriac and BullMQ (the worker-drain target). @defaultValue 30000 (smoke: 300) */
+  drainN: number;
+  /** Concurrency of the own-process drain; prefetch is 4x. @defaultValue 16 */
+  drainConcurrency: number;
+  /** Tasks the Python Celery workers drain (about 20x slower than Node). @defaultValue 5000 (smoke: 100) */
+  celeryTasks: number;
+  /** Tasks sent end to end with results in Redis (Celeriac, BullMQ). @defaultValue 20000 (smoke: 300) */
+  e2eN: number;
+  /** Tasks sent end to end to the Python Celery worker. @defaultValue 3000 (smoke: 100) */
+  celeryE2eN: number;
+  /** Rounds of `bench.cpu(n)` per CPU-bound task. @defaultValue 3000000 (smoke: 100000) */
+  cpuRounds: number;
+  /** CPU-bound tasks per Celeriac pool run. @defaultValue 300 (smoke: 4) */
+  cpuTasks: number;
+  /** CPU-bound tasks per Python Celery run (the same work takes ~100x longer in Python). @defaultValue 8 (smoke: 2) */
+  celeryCpuTasks: number;
+  /** Sequential round trips of the peers (BullMQ, Celery). @defaultValue 1000 (smoke: 30) */
+  peerRoundTrips: number;
   /** Folder for `bench-<date>.json`; null writes nothing. @defaultValue '<repo>/bench-results' */
   outDir: string | null;
 }
 
-const FULL = { n: 50_000, roundTrips: 2_000, rssTasks: 10_000, flatDepths: [1_000, 100_000] as const };
-const SMOKE = { n: 500, roundTrips: 50, rssTasks: 500, flatDepths: [100, 500] as const };
+const FULL = {
+  n: 50_000, roundTrips: 2_000, rssTasks: 10_000, flatDepths: [1_000, 100_000] as readonly [number, number],
+  drainN: 30_000, celeryTasks: 5_000, e2eN: 20_000, celeryE2eN: 3_000, cpuRounds: 3_000_000, cpuTasks: 300, celeryCpuTasks: 8, peerRoundTrips: 1_000,
+};
+const SMOKE: typeof FULL = {
+  n: 500, roundTrips: 50, rssTasks: 500, flatDepths: [100, 500] as readonly [number, number],
+  drainN: 300, celeryTasks: 100, e2eN: 300, celeryE2eN: 100, cpuRounds: 100_000, cpuTasks: 4, celeryCpuTasks: 2, peerRoundTrips: 30,
+};
 
 export function benchOptionsFromEnv(env: NodeJS.ProcessEnv, defaultOutDir: string | null): BenchOptions {
   const smoke = env.BENCH_SMOKE === '1' || env.BENCH_SMOKE === 'true';
@@ -46,6 +70,15 @@ export function benchOptionsFromEnv(env: NodeJS.ProcessEnv, defaultOutDir: strin
     rssTasks: sizes.rssTasks,
     flatDepths: sizes.flatDepths,
     flatConcurrency: 16,
+    drainN: sizes.drainN,
+    drainConcurrency: 16,
+    celeryTasks: sizes.celeryTasks,
+    e2eN: sizes.e2eN,
+    celeryE2eN: sizes.celeryE2eN,
+    cpuRounds: sizes.cpuRounds,
+    cpuTasks: sizes.cpuTasks,
+    celeryCpuTasks: sizes.celeryCpuTasks,
+    peerRoundTrips: sizes.peerRoundTrips,
     outDir: env.BENCH_OUT_DIR === '' ? null : env.BENCH_OUT_DIR ?? defaultOutDir,
   };
 }

@@ -1,11 +1,12 @@
 /**
  * Everything a bench run creates on RabbitMQ and Redis, under names unique to the run
- * (`celeriac_bench_<random>_…`), and their removal at the end. Nothing else is touched.
+ * (`celeriac_bench_<random>_…`, BullMQ keys under `bull_celeriac_bench_<random>`), and their removal at the end. Nothing else is touched.
  */
 import { randomBytes } from 'node:crypto';
 import amqp from 'amqplib';
 import type { Channel } from 'amqplib';
 import { Redis } from 'ioredis';
+import { bullObliterate } from './bullmq-peer.js';
 
 /** What a Celeriac app of the bench is configured with, so all it declares can be removed. */
 export interface AppNames {
@@ -19,6 +20,9 @@ export class BenchResources {
   readonly #queues = new Set<string>();
   readonly #exchanges = new Set<string>();
   readonly #redisKeys = new Set<string>();
+  readonly #bullQueues = new Set<string>();
+  /** The BullMQ key prefix of this run (instead of BullMQ's shared `bull`). */
+  readonly bullPrefix = `bull_${this.prefix}`;
   #count = 0;
 
   /** A fresh queue name for a raw amqplib scenario. */
@@ -42,6 +46,19 @@ export class BenchResources {
     this.#redisKeys.add(key);
   }
 
+  /** A fresh BullMQ queue name (under `bullPrefix`), obliterated at the end. */
+  bullQueue(label: string): string {
+    const name = `${label}_${++this.#count}`;
+    this.#bullQueues.add(name);
+    return name;
+  }
+
+  /** Obliterates one BullMQ queue now. */
+  async bullDrop(redisUrl: string, name: string): Promise<void> {
+    await bullObliterate(redisUrl, this.bullPrefix, [name]);
+    this.#bullQueues.delete(name);
+  }
+
   /** Deletes one queue now (big queues are dropped as soon as their scenario is over). */
   async dropQueue(amqpUrl: string, queue: string): Promise<void> {
     await withChannel(amqpUrl, async (open) => {
@@ -59,6 +76,10 @@ export class BenchResources {
     });
     this.#queues.clear();
     this.#exchanges.clear();
+    if (this.#bullQueues.size > 0) {
+      await bullObliterate(redisUrl, this.bullPrefix, this.#bullQueues);
+      this.#bullQueues.clear();
+    }
     if (this.#redisKeys.size > 0) {
       const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
       try {

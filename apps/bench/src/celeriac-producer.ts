@@ -2,7 +2,8 @@
  * The Celeriac producer as a user drives it: `task.delay(i)` in `Promise.all` batches of
  * `window`, each resolving on the broker's confirm (messages are persistent).
  */
-import type { BenchApp } from './bench-app.js';
+import { benchApp, type BenchApp } from './bench-app.js';
+import type { AppNames } from './bench-resources.js';
 import { startThroughput, type Throughput } from './stats.js';
 
 /** Sends `n` no-op tasks to the app's default queue. */
@@ -18,4 +19,14 @@ export async function celeriacPublish({ app, noop }: BenchApp, n: number, window
     sent += size;
   }
   return measure.stop();
+}
+
+/** Queues `n` no-op tasks with the Celeriac producer on an app and connection of its own. */
+export async function fillQueue(amqpUrl: string, names: AppNames, n: number, window: number): Promise<Throughput> {
+  const bench = benchApp(amqpUrl, names, null);
+  try {
+    return await celeriacPublish(bench, n, window);
+  } finally {
+    await bench.app.close();
+  }
 }

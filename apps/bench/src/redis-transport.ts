@@ -5,6 +5,7 @@
  * deleted at the end.
  */
 import { Queue, Worker } from 'bullmq';
+import { bullConnection } from './bull-connection.js';
 import { Redis } from 'ioredis';
 import type { BenchApp } from './bench-app.js';
 import { celeriacPublish } from './celeriac-producer.js';
@@ -29,8 +30,7 @@ export async function celeriacOnRedis(make: () => BenchApp, n: number, window: n
 
 /** BullMQ: `queue.add()` batches, then a `Worker` with a no-op processor (completed jobs removed). */
 export async function bullmqOnRedis(redisUrl: string, prefix: string, name: string, n: number, window: number, concurrency: number): Promise<{ add: Throughput; work: Throughput }> {
-  const connection = bullConnection(redisUrl);
-  const queue = new Queue(name, { connection, prefix });
+  const queue = new Queue(name, { connection: bullConnection(redisUrl, false), prefix });
   try {
     const measureAdd = startThroughput(n);
     for (let sent = 0; sent < n;) {
@@ -45,7 +45,7 @@ export async function bullmqOnRedis(redisUrl: string, prefix: string, name: stri
     let resolveDone: () => void = () => undefined;
     const drained = new Promise<void>((resolve) => (resolveDone = resolve));
     const measureWork = startThroughput(n);
-    const worker = new Worker(name, async (job) => (job.data as { i: number }).i, { connection, prefix, concurrency });
+    const worker = new Worker(name, async (job) => (job.data as { i: number }).i, { connection: bullConnection(redisUrl, true), prefix, concurrency });
     worker.on('completed', () => {
       if (++done === n) resolveDone();
     });
@@ -56,13 +56,6 @@ export async function bullmqOnRedis(redisUrl: string, prefix: string, name: stri
   } finally {
     await queue.close();
   }
-}
-
-/** BullMQ brings its own ioredis: it gets connection options, not a client. */
-function bullConnection(redisUrl: string): { host: string; port: number; db: number; password?: string; maxRetriesPerRequest: null } {
-  const u = new URL(redisUrl);
-  const db = Number(u.pathname.replace(/^\//, '') || 0);
-  return { host: u.hostname || '127.0.0.1', port: Number(u.port || 6379), db, ...(u.password ? { password: decodeURIComponent(u.password) } : {}), maxRetriesPerRequest: null };
 }
 
 /** Deletes every key under `prefix` (a prefix this run made up). */

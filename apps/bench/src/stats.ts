@@ -34,3 +34,8 @@ export function percentile(sample: readonly number[], p: number): number {
 export function median(sample: readonly number[]): number {
   return percentile(sample, 50);
 }
+
+/** A URL as reports show it: user and password replaced by `***`. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}

@@ -58,9 +58,9 @@ export class TaskRunner {
   /** Runs the handler: app tasks in the pool, Celery's built-ins (canvas plumbing) on this loop. */
   #start(h: HeldRequest, env: RunEnv): Promise<PoolOutcome> {
     const o = this.ctx.options;
-    const limits = taskTimeLimits(h.req, h.task.options, { hard: o.timeLimit, soft: o.softTimeLimit });
-    if (this.ctx.app.tasks.get(h.req.name) !== h.task) return runTask(h.task, h.req, { ...env, limits });
-    return this.ctx.pool().run(h.task, h.req, { ...env, limits });
+    env.limits = taskTimeLimits(h.req, h.task.options, { hard: o.timeLimit, soft: o.softTimeLimit }); // env is this task's own
+    if (this.ctx.app.tasks.get(h.req.name) !== h.task) return runTask(h.task, h.req, env);
+    return this.ctx.pool().run(h.task, h.req, env);
   }
 
   async #run(h: HeldRequest): Promise<void> {
@@ -107,7 +107,8 @@ export class TaskRunner {
       }
       switch (outcome.kind) {
         case 'success': {
-          const store = !(req.ignoreResult || task.options.ignoreResult);
+          // with no backend (`backend: null`) there is nothing to store: don't build the document
+          const store = !(req.ignoreResult || task.options.ignoreResult) && app.backend.kind !== 'disabled';
           const how = await settlement.record(h, () => finishSuccess(finish, req, outcome.value, store, children));
           if (how !== 'recorded') return;
           events.emit('task-succeeded', req, outcome.value, outcome.runtime);

@@ -17,6 +17,7 @@ import type {
   DeliveryHandler, ExchangeSpec, QueueSpec, Subscription,
 } from '../broker.js';
 import { patchedAmqplib, type PatchedAmqplib } from './amqplib-compat.js';
+import { AckFlushScheduler } from './ack-batcher.js';
 import { AmqpSubscription, type SubscriptionHost } from './amqp-subscription.js';
 import { redactUrl, scrub, splitUrls, urlSecrets, withConnectionParams } from './amqp-url.js';
 import type { AmqpBrokerOptions } from './amqp-broker-options.js';
@@ -49,6 +50,8 @@ export class AmqpBroker implements Broker, SubscriptionHost {
   readonly #topology = new Topology();
   readonly #publisher: Publisher;
   readonly #subscriptions = new Set<AmqpSubscription>();
+  /** Subscriptions with acks waiting (also cancelled ones, which left #subscriptions). */
+  readonly #acks = new AckFlushScheduler();
   #state: BrokerState = 'idle';
   #connection: ChannelModel | null = null;
   #confirm: ConfirmChannel | null = null;
@@ -225,6 +228,7 @@ export class AmqpBroker implements Broker, SubscriptionHost {
 
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
+    this.#acks.flushNow(); // every recorded outcome reaches RabbitMQ before the connection goes
     this.#setState('closing');
     this.#closing.abort();
     for (const sub of this.#subscriptions) await sub.close();
@@ -237,6 +241,10 @@ export class AmqpBroker implements Broker, SubscriptionHost {
   }
 
   // ---- SubscriptionHost -------------------------------------------------------------------
+
+  scheduleAckFlush(sub: AmqpSubscription): void {
+    this.#acks.add(sub);
+  }
 
   onSubscriptionError(err: Error): void {
     this.events.emit('error', this.#clean(err));

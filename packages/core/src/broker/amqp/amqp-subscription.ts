@@ -4,11 +4,12 @@
  * subscription re-creates its channel, QoS and consumers. A delivery from a channel that is
  * gone is marked settled without touching the channel: RabbitMQ already requeued it.
  */
-import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { Channel, ChannelModel, ConsumeMessage, Message } from 'amqplib';
 import { DeliveryAlreadySettledError } from '../../errors/broker-errors.js';
 import { undecodableFields } from '../../protocol/field-table/field-value.js';
 import type { MessageProperties } from '../../protocol/message.js';
 import type { ConsumeOptions, Delivery, DeliveryHandler, Subscription } from '../broker.js';
+import { AckBatcher } from './ack-batcher.js';
 import { explainChannelError } from './explain-amqp-error.js';
 
 export interface SubscriptionHost {
@@ -21,12 +22,16 @@ export interface SubscriptionHost {
   onSubscriptionClosed(sub: AmqpSubscription): void;
   /** The broker closed this subscription's channel (consumer timeout, a protocol error) while the connection lives. */
   onSubscriptionChannelLost(sub: AmqpSubscription, channel: Channel): void;
+  /** Acks are waiting: call `flushAcks()` soon (once per event-loop turn), and before the connection closes. */
+  scheduleAckFlush(sub: AmqpSubscription): void;
 }
 
 export class AmqpSubscription implements Subscription {
   #queues: string[];
   #prefetch: number;
   #channel: Channel | null = null;
+  /** The acks waiting for the current channel (none with noAck). */
+  #acks: AckBatcher | null = null;
   readonly #tags = new Map<string, string>(); // queue -> consumerTag
   #cancelled = false;
   /** basic.consume calls in flight: a channel error meanwhile is theirs to report. */
@@ -67,9 +72,11 @@ export class AmqpSubscription implements Subscription {
     channel.on('close', () => {
       if (this.#channel !== channel) return;
       this.#channel = null;
+      this.#acks = null; // RabbitMQ requeued whatever was not acked
       if (!this.#cancelled) this.host.onSubscriptionChannelLost(this, channel);
     });
     this.#channel = channel;
+    this.#acks = this.options.noAck ? null : new AckBatcher();
     this.#tags.clear();
     if (!this.options.noAck) await channel.prefetch(this.#prefetch, this.host.useGlobalQos);
     for (const q of this.#queues) await this.#consumeOne(channel, q);
@@ -121,8 +128,9 @@ export class AmqpSubscription implements Subscription {
     await this.#consumeOne(channel, queue);
   }
 
-  /** Closes the channel: anything unacknowledged is requeued by RabbitMQ. */
+  /** Closes the channel (after sending the acks waiting): anything unacknowledged is requeued by RabbitMQ. */
   async close(): Promise<void> {
+    this.flushAcks();
     this.#cancelled = true;
     const channel = this.#channel;
     this.#channel = null;
@@ -149,8 +157,34 @@ export class AmqpSubscription implements Subscription {
     this.#tags.set(queue, ok.consumerTag);
   }
 
+  /** The delivery's outcome is recorded: its ack goes out with the next flush, coalesced with others. */
+  ack(channel: Channel, msg: Message): void {
+    if (channel !== this.#channel || !this.#acks) return;
+    if (this.#acks.ack(msg.fields.deliveryTag)) this.host.scheduleAckFlush(this);
+  }
+
+  reject(channel: Channel, msg: Message, requeue: boolean): void {
+    if (channel !== this.#channel) return;
+    channel.reject(msg, requeue);
+    this.#acks?.settledNow(msg.fields.deliveryTag);
+  }
+
+  /** Sends the acks waiting, as few frames as the settled ranges allow (see AckBatcher). */
+  flushAcks(): void {
+    const channel = this.#channel;
+    if (!channel || !this.#acks || this.#acks.pending === 0) return;
+    for (const op of this.#acks.flush()) {
+      try {
+        channel.ack({ fields: { deliveryTag: op.tag } } as Message, op.multiple);
+      } catch {
+        return; // the channel is closing: RabbitMQ requeues what it did not get an ack for, as with a lost connection
+      }
+    }
+  }
+
   #deliver(channel: Channel, queue: string, msg: ConsumeMessage): void {
     this.lastDeliveryAt = Date.now();
+    this.#acks?.delivered(msg.fields.deliveryTag);
     const p = msg.properties;
     if (p.headers && undecodableFields(p.headers)) this.host.onUndecodableHeaders();
     const delivery = new AmqpDelivery(this, channel, msg, queue, this.options.noAck === true, {
@@ -203,11 +237,11 @@ class AmqpDelivery implements Delivery {
   }
 
   ack(): void {
-    if (this.#settle('ack')) this.channel.ack(this.msg);
+    if (this.#settle('ack')) this.subscription.ack(this.channel, this.msg);
   }
 
   reject(requeue: boolean): void {
-    if (this.#settle(requeue ? 'reject(requeue)' : 'reject')) this.channel.reject(this.msg, requeue);
+    if (this.#settle(requeue ? 'reject(requeue)' : 'reject')) this.subscription.reject(this.channel, this.msg, requeue);
   }
 
   /** Marks it settled (throws if it already was); true when the channel it came on is still ours. */
