@@ -11,11 +11,50 @@ const require = createRequire(import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
 const lib = join(dirname(require.resolve('amqplib')), 'lib');
 
+interface PatchedMux {
+  new (out: NodeJS.WritableStream): { pipeFrom(s: NodeJS.ReadableStream): void };
+}
+
 interface Defs {
   encodeProperties(id: number, channel: number, size: number, fields: object): Buffer;
 }
 
 describe('Celeriac’s amqplib instance', () => {
+  it('sends the frames queued in one turn as one corked write (one writev), in order', async () => {
+    const { PassThrough, Writable } = await import('node:stream');
+    const calls: string[] = [];
+    const out = new Writable({
+      writev(chunks, done) {
+        calls.push(`writev ${chunks.map((c) => String(c.chunk)).join('')}`);
+        done();
+      },
+      write(chunk, _enc, done) {
+        calls.push(`write ${String(chunk)}`);
+        done();
+      },
+    });
+    const stock = new (require(join(lib, 'mux.js')) as { Mux: PatchedMux }).Mux(out);
+    const ours = new (patchedAmqplib().Mux)(out);
+    for (const mux of [stock, ours]) {
+      const a = new PassThrough();
+      const b = new PassThrough();
+      mux.pipeFrom(a);
+      mux.pipeFrom(b);
+      a.write('1');
+      b.write('2');
+      a.write('3');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      calls.push('|');
+    }
+    const [stockCalls, ourCalls] = calls.join(',').split(',|').map((part) => part.split(',').filter(Boolean));
+    expect(stockCalls!.length).toBeGreaterThan(1); // amqplib alone: one write per stream read
+    expect(ourCalls).toHaveLength(1); // ours: everything in one writev
+    expect(ourCalls![0]).toMatch(/^writev [123]{3}$/);
+    const bytes = ourCalls![0]!.slice('writev '.length);
+    expect([...bytes].sort().join('')).toBe('123');
+    expect(bytes.indexOf('1')).toBeLessThan(bytes.indexOf('3')); // one channel's frames keep their order
+  });
+
   it('is the pinned amqplib version this module was written for', () => {
     expect(pkg.dependencies.amqplib).toBe(AMQPLIB_VERSION);
     expect(patchedAmqplib().version).toBe(AMQPLIB_VERSION);

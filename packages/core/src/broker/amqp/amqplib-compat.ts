@@ -43,6 +43,8 @@ export interface PatchedAmqplib {
   readonly version: string;
   /** The frame codec of this instance (what the connection uses), for tests. */
   readonly defs: AmqplibDefs;
+  /** The frame multiplexer of this instance (its socket writes are corked), for tests. */
+  readonly Mux: new (out: NodeJS.WritableStream) => { _readIncoming(): void; pipeFrom(s: NodeJS.ReadableStream): void };
 }
 
 let loaded: PatchedAmqplib | null = null; // a cache of loaded code, not application state
@@ -71,15 +73,43 @@ function load(): PatchedAmqplib {
     const codec = requireHere(join(lib, 'codec.js')) as Codec;
     codec.encodeTable = encodeTable;
     codec.decodeFields = decodeFields;
+    const mux = requireHere(join(lib, 'mux.js')) as { Mux: MuxClass };
+    corkWrites(mux);
     const amqp = requireHere(entry) as typeof Amqplib;
     const defs = requireHere(join(lib, 'defs.js')) as AmqplibDefs;
     const { version } = requireHere(join(root, 'package.json')) as { version: string };
     selfCheck(defs, version);
-    return { amqp, version, defs };
+    return { amqp, version, defs, Mux: mux.Mux as unknown as PatchedAmqplib['Mux'] };
   } finally {
     for (const key of Object.keys(cache)) if (ours(key)) delete cache[key];
     for (const [key, module] of saved) cache[key] = module;
   }
+}
+
+interface MuxClass {
+  prototype: { out: { cork?(): void; uncork?(): void }; _readIncoming(): void };
+}
+
+/**
+ * amqplib's multiplexer moves the frames that channels queued (publishes, acks) to the socket
+ * once per event-loop turn, one `socket.write` each: one system call per frame. Corking the
+ * socket for that loop sends them as one `writev` instead (same bytes, same order; the socket's
+ * high-water mark still stops the loop and `drain` resumes it). A publish-heavy profile had
+ * ~15% of its time in those writes.
+ */
+function corkWrites(mux: { Mux: MuxClass }): void {
+  const proto = mux.Mux.prototype;
+  const readIncoming = proto._readIncoming;
+  proto._readIncoming = function corked(this: MuxClass['prototype']): void {
+    const out = this.out;
+    if (typeof out.cork !== 'function' || typeof out.uncork !== 'function') return readIncoming.call(this);
+    out.cork();
+    try {
+      readIncoming.call(this);
+    } finally {
+      out.uncork();
+    }
+  };
 }
 
 /** Encodes and decodes a header through amqplib's own frame code: both must be ours. */
