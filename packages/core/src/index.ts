@@ -43,7 +43,7 @@ export type {
 export { capabilitiesOf, DEFAULT_CAPABILITIES } from './broker/capabilities.js';
 export { MemoryBroker } from './broker/memory/memory-broker.js';
 export { AmqpBroker, type AmqpBrokerOptions } from './broker/amqp/amqp-broker.js';
-export { RedisBroker, type RedisBrokerOptions } from './broker/redis/redis-broker.js';
+export type { RedisBrokerOptions } from './broker/redis/redis-broker.js';
 export {
   rabbitPermissions, setPermissionsCommand, escapeName, RABBIT_ROLES, type RabbitRole, type RoleNames, type RabbitPermissions,
 } from './broker/amqp/permissions.js';

@@ -28,9 +28,10 @@ export interface RedisConnectionOptions {
   onError?: (err: Error) => void;
   /**
    * More ioredis options (the Redis broker passes its sentinels, master name and db here). With
-   * `sentinels` set, the URL is not given to ioredis. @defaultValue none
+   * `sentinels` set, the URL is not given to ioredis. Typed loosely so that the published types
+   * do not need ioredis, an optional peer. @defaultValue none
    */
-  clientOptions?: RedisOptions;
+  clientOptions?: object;
   /** What needs ioredis, for the error when it is missing. @defaultValue 'the redis:// result backend' */
   purpose?: string;
 }
@@ -59,10 +60,10 @@ export class RedisConnection {
       const { Redis } = await loadIoredis(options.purpose ?? 'the redis:// result backend');
       // maxRetriesPerRequest null: during an outage writes wait for the reconnect instead of failing
       const redisOptions: RedisOptions = {
-        maxRetriesPerRequest: null, lazyConnect: true, enableReadyCheck: true, ...extra, ...options.clientOptions,
+        maxRetriesPerRequest: null, lazyConnect: true, enableReadyCheck: true, ...extra, ...(options.clientOptions as RedisOptions | undefined),
         retryStrategy: (times) => (this.#fatal ? null : Math.min(50 * times, 2000)),
       };
-      const client = options.clientOptions?.sentinels ? new Redis(redisOptions) : new Redis(options.url, redisOptions);
+      const client = redisOptions.sentinels ? new Redis(redisOptions) : new Redis(options.url, redisOptions);
       client.on('error', (err: Error) => this.#onError(err));
       return client;
     })();

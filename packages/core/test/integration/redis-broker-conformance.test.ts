@@ -1,5 +1,5 @@
 import { afterEach, describe, it } from 'vitest';
-import { RedisBroker } from '../../src/index.js';
+import { RedisBroker } from '../../src/broker/redis/redis-broker.js';
 import { runBrokerConformance } from '../../src/testing/index.js';
 import { REDIS_URL, unique } from '../helpers/env.js';
 

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DELIVERY_COUNT_HEADER, RedisBroker, type Delivery } from '../../src/index.js';
+import { DELIVERY_COUNT_HEADER, type Delivery } from '../../src/index.js';
+import { RedisBroker } from '../../src/broker/redis/redis-broker.js';
 import { REDIS_URL, unique, until } from '../helpers/env.js';
 import { deletePrefix, redisBrokerApp } from '../helpers/redis-broker-app.js';
 
