@@ -21,4 +21,7 @@ if [ ! -d node_modules/.pnpm ] || [ pnpm-lock.yaml -nt node_modules/.modules.yam
 fi
 
 echo "[setup] building"
+# turbo restores a cached build on top of what dist/ holds; start from empty folders so no file of
+# an older build is left beside it (the tarball test would rightly find it in the package)
+rm -rf packages/*/dist apps/*/dist
 pnpm exec turbo run build --output-logs=errors-only
